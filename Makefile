@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with python3: `make demo` and `make test`. Both create .venv.
+PY ?= python3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export JAX_PLATFORMS ?= cpu
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: setup build check test selftest demo bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+build: setup  ## regenerate exercises/, source/ and release/ from solutions/ and the registry
+	$(PYTHON) -m autograder build
+
+check: setup  ## fail when a generated file is out of date
+	$(PYTHON) -m autograder build --check
+
+test: setup  ## everything CI runs
+	$(PYTHON) -m autograder build --check
+	$(PYTHON) -m pytest tests
+
+demo: setup  ## grade the bundled sample class through nbgrader and print the gradebook
+	$(PYTHON) -m autograder demo
+
+bench: setup
+	$(PYTHON) bench/bench_checks.py
+
+clean:
+	rm -rf build demo-out .pytest_cache .jax_cache
