@@ -62,6 +62,7 @@ class Runner:
         return _reference_results[key]
 
     def __call__(self, probe: Callable, *args) -> tuple[Any, Any]:
+        __tracebackhide__ = True  # pytest: show the check's line, not the harness
         expected = self.reference(probe, *args)
         outcome = self.student_runner(probe, self.impl, derive_seed(self.grade_seed, probe, args), args)
         if not outcome["ok"]:
@@ -79,6 +80,7 @@ class Runner:
                 "KeyReuseError": "A PRNG key was used twice: split it and use each subkey once.",
             }.get(err["type"], "Read the docstring again; the traceback shows where in your code it broke.")
             where = f"\n{err['where']}" if err.get("where") else ""
+            raised = f"{err['type']}: {err['message']}" if err["message"] else err["type"]
             raise StudentError(f"While checking that {probe_summary(probe)}, your code raised "
-                               f"{err['type']}: {err['message']}. {advice}{where}")
+                               f"{raised}. {advice}{where}")
         return outcome["data"], expected

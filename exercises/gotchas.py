@@ -134,7 +134,7 @@ def safe_take(x: jax.Array, idx: jax.Array, fill: float) -> jax.Array:
         x: a 1-D array of length ``n``.
         idx: an integer array of any shape. Indices in ``[-n, n)`` are valid (negative ones count
             from the end, as in NumPy); any other index is out of bounds.
-        fill: the value returned for out-of-bounds indices.
+        fill: the value returned for out-of-bounds indices (a Python float, not traced).
 
     Returns:
         An array shaped like ``idx`` with the dtype of ``x``. Must work under ``jax.jit`` and ``jax.vmap``.

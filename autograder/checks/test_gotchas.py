@@ -49,6 +49,12 @@ def test_swap_rows_values(run):
     """Rejects: ignoring the result of .at[].set, writing the second row from the already-updated array
     (a duplicated row), Python ints only (fails with traced indices under jit)."""
     got, ref = run(probes.swap_rows_values)
+    expect(got["returned_input_unchanged"] is False,
+           "swap_rows(x, i, j) with i != j returned x unchanged: x.at[i].set(...) does not modify x, it returns "
+           "a new array. Use the array it returns.")
+    expect(got["rows_now_equal"] is False,
+           "After swap_rows(x, i, j) rows i and j are identical: the second write read its row from the "
+           "already-updated array. Read both rows from the original x before writing.")
     expect_match(got, ref, call="swap_rows(x, i, j) on a random 5x3 array (eager, jitted with traced i, j, and i == j)",
                  hint="read both rows from the original x first, then x.at[i].set(row_j).at[j].set(row_i).")
 

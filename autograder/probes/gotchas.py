@@ -62,7 +62,9 @@ def swap_rows_values(impl, rng):
     x = rng.normal(size=(5, 3)).astype(np.float32)
     i, j = (int(v) for v in rng.choice(5, size=2, replace=False))
     jitted = jax.jit(impl.swap_rows)
-    return {"eager": impl.swap_rows(jnp.asarray(x), i, j),
+    eager = np.asarray(impl.swap_rows(jnp.asarray(x), i, j))
+    return {"eager": eager, "returned_input_unchanged": bool(np.array_equal(eager, x)),
+            "rows_now_equal": bool(eager.shape == x.shape and np.array_equal(eager[i], eager[j])),
             "jit": jitted(jnp.asarray(x), jnp.int32(j), jnp.int32(i)),
             "same_row": impl.swap_rows(jnp.asarray(x), i, i)}
 
@@ -92,8 +94,8 @@ def safe_take_values(impl, rng):
     edges = np.array([-n - 1, -n, -1, 0, n - 1, n, n + 5], np.int32)
     random_idx = rng.integers(-2 * n, 2 * n, size=(4, 6)).astype(np.int32)
     return {"edges": impl.safe_take(x, jnp.asarray(edges), fill),
-            "jit": jax.jit(impl.safe_take)(x, jnp.asarray(random_idx), fill),
-            "vmap": jax.vmap(impl.safe_take, in_axes=(None, 0, None))(x, jnp.asarray(random_idx), fill)}
+            "jit": jax.jit(lambda v, i: impl.safe_take(v, i, fill))(x, jnp.asarray(random_idx)),
+            "vmap": jax.vmap(lambda i: impl.safe_take(x, i, fill))(jnp.asarray(random_idx))}
 
 
 def weighted_average_inputs(impl, rng):

@@ -1,0 +1,12 @@
+"""A global counter instead of threading the count through the state."""
+TASK = "gotchas.running_mean_step"
+EXPECT = "changed the module global"
+
+calls = 0
+
+
+def running_mean_step(state, x):
+    global calls
+    calls += 1
+    total = state["total"] + x
+    return {"count": state["count"] + 1, "total": total}, total / calls

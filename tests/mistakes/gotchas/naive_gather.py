@@ -1,0 +1,7 @@
+"""Plain indexing: JAX clamps out-of-bounds reads instead of raising."""
+TASK = "gotchas.safe_take"
+EXPECT = "a gather clamps"
+
+
+def safe_take(x, idx, fill):
+    return x[idx]
