@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{task.id}: {task.goal}\n\n{task.hint}")
         return 0
     if args.command == "check":
-        from .selfcheck import check_exercises
+        from .progress import check_exercises
         return check_exercises(args.topics, args.impl, args.seed)
     if args.command == "demo":
         from .demo import demo

@@ -10,6 +10,7 @@ Output is deterministic (fixed cell ids, no outputs, no execution metadata), so 
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import os
 import shutil
 import sys
@@ -28,8 +29,14 @@ GENERATED_DIRS = ("exercises", "source", "release")
 IGNORED = {"__pycache__", ".jax_cache", ".pytest_cache", ".ipynb_checkpoints"}
 
 
+def digest(relpath: str) -> str:
+    """Short fingerprint of a source file: any edit of a master changes every file generated from it."""
+    return hashlib.sha256((KIT_ROOT / relpath).read_bytes()).hexdigest()[:12]
+
+
 def provenance(source: str, comment: str = "#") -> str:
-    return f"{comment} Generated from {source} by `{REBUILD}`. Do not edit: edit the master and rebuild."
+    return (f"{comment} Generated from {source} (sha256 {digest(source)}) by `{REBUILD}`. "
+            "Do not edit: edit the master and rebuild.")
 
 
 def nbgrader_config():

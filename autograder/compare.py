@@ -35,8 +35,8 @@ def _array_problem(got: np.ndarray, expected: np.ndarray, rtol: float, atol: flo
     if not bad.any():
         return None
     indices = np.argwhere(bad)[:_MAX_SHOWN]
-    shown = "; ".join(f"index {tuple(int(i) for i in idx)}: got {got[tuple(idx)]!r}, "
-                      f"expected {expected[tuple(idx)]!r}" for idx in indices)
+    shown = "; ".join(f"index {tuple(int(i) for i in idx)}: got {got[tuple(idx)].item()!r}, "
+                      f"expected {expected[tuple(idx)].item()!r}" for idx in indices)
     return (f"the array{where} differs in {int(bad.sum())} of {bad.size} entries "
             f"(shape {got.shape}, dtype {got.dtype}); first mismatches: {shown}")
 

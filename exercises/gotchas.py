@@ -1,4 +1,4 @@
-# Generated from solutions/gotchas.py by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/gotchas.py (sha256 63f774aa0e26) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """JAX gotchas: the six surprises that trip up everyone coming from NumPy.
 
 Learning goals

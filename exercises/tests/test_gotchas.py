@@ -1,4 +1,4 @@
-# Generated from solutions/gotchas.py by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/gotchas.py (sha256 63f774aa0e26) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `gotchas`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.

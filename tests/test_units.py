@@ -1,0 +1,74 @@
+"""Unit tests of the kit's building blocks: failure messages, plain-data conversion, master parsing."""
+import numpy as np
+import pytest
+
+from kit import ROOT
+
+from autograder import master, probing
+from autograder.compare import expect_match, tree_problem
+
+
+def test_array_message_names_first_mismatching_indices_shape_and_dtype():
+    got = np.array([[1.0, 2.0], [3.0, 9.0]], np.float32)
+    problem = tree_problem(got, np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+    assert "index (1, 1): got 9.0, expected 4.0" in problem
+    assert "1 of 4 entries" in problem and "shape (2, 2)" in problem and "float32" in problem
+
+
+def test_tree_message_names_the_leaf_path():
+    got = {"layers": [{"w": np.zeros(2)}, {"w": np.ones(2)}]}
+    expected = {"layers": [{"w": np.zeros(2)}, {"w": np.zeros(2)}]}
+    assert tree_problem(got, expected).startswith("the array at `layers[1]/w` differs")
+
+
+def test_shape_dtype_and_structure_problems_are_named():
+    assert "shape (3,), expected shape (2,)" in tree_problem(np.zeros(3), np.zeros(2))
+    assert "integer dtype" in tree_problem(np.zeros(2), np.zeros(2, np.int32))
+    assert "missing ['b']" in tree_problem({"a": 1}, {"a": 1, "b": 2})
+    assert tree_problem([1, 2.0], [1, 2.0]) is None
+
+
+def test_expect_match_is_a_sentence_with_call_and_hint():
+    with pytest.raises(AssertionError, match=r"^f\(x\): the array differs .* Hint: add one\.$"):
+        expect_match(np.array([1.0]), np.array([2.0]), call="f(x)", hint="add one.")
+
+
+def test_plain_refuses_objects_that_could_lie():
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(probing.ProbeDataError, match="result\\['x'\\] is a"):
+        probing.plain({"x": AlwaysEqual()})
+    with pytest.raises(probing.ProbeDataError, match="dtype object"):
+        probing.plain(np.array([AlwaysEqual()], dtype=object))
+
+    class SubArray(np.ndarray):
+        pass
+
+    with pytest.raises(probing.ProbeDataError):
+        probing.plain(np.zeros(2).view(SubArray))
+    assert probing.plain((1, 2.5, True, None, "s")) == [1, 2.5, True, None, "s"]
+
+
+def test_run_probe_turns_student_exceptions_into_data():
+    def probe(impl, rng):
+        raise SystemExit(0)
+
+    outcome = probing.run_probe(probe, impl=None, seed=0)
+    assert outcome["ok"] is False
+    assert (outcome["error"]["type"], outcome["error"]["message"]) == ("SystemExit", "0")
+
+
+def test_master_without_checks_cell_is_refused(tmp_path):
+    text = (ROOT / "solutions" / "gotchas.py").read_text()
+    broken = tmp_path / "gotchas.py"
+    broken.write_text(text.replace('# %% checks="gotchas.ema"', "# %%"))
+    with pytest.raises(master.MasterError, match=r"task gotchas.ema needs exactly one solution function"):
+        master.read("gotchas", broken)
+
+
+def test_hints_are_appended_to_the_docstring():
+    cell = 'def f(x):\n    """Task t.f: do it.\n\n    More.\n    """\n    return x\n'
+    out = master.with_hints(cell, {"f": "Nudge.\nDocs: https://example.org"})
+    assert '    More.\n\n    Hint:\n        Nudge.\n        Docs: https://example.org\n    """' in out
