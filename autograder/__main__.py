@@ -18,6 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--impl", default="exercises", help="folder with <topic>.py files or one .py file")
     check.add_argument("--seed", type=int, default=None, help="grade seed (random by default)")
     sub.add_parser("demo", help="grade the bundled sample class through nbgrader and print the gradebook")
+    grade = sub.add_parser("grade", help="grade a class folder in a sandbox (one folder per student)")
+    grade.add_argument("submissions", help="folder with one folder per student holding <topic>.py / <topic>.ipynb")
+    grade.add_argument("--out", required=True, help="output folder (grades.csv, <student>/results.json, feedback.md)")
+    grade.add_argument("-j", "--jobs", type=int, default=1, help="students graded in parallel")
+    grade.add_argument("--seed", type=int, default=None, help="grade seed (random and recorded by default)")
+    grade.add_argument("--require-sandbox", action="store_true", help="refuse to run without bubblewrap")
+    grade.add_argument("--probe-timeout", type=float, default=90.0, help="seconds a check may run")
     args = parser.parse_args(argv)
 
     if args.command == "build":
@@ -42,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from .progress import check_exercises
         return check_exercises(args.topics, args.impl, args.seed)
+    if args.command == "grade":
+        from pathlib import Path
+
+        from .grade import grade as run_grade
+        from .sandbox import Limits
+        return run_grade(Path(args.submissions), Path(args.out), jobs=args.jobs, seed=args.seed,
+                         require_sandbox=args.require_sandbox, limits=Limits(probe_timeout=args.probe_timeout))
     if args.command == "demo":
         from .demo import demo
         return demo()

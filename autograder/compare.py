@@ -10,6 +10,12 @@ from typing import Any
 import numpy as np
 
 _MAX_SHOWN = 5
+# The sandboxed grader sets this False: feedback then names where a result is wrong, never the hidden value.
+SHOW_EXPECTED = True
+
+
+def _expected(value: Any) -> str:
+    return f", expected {value}" if SHOW_EXPECTED else ""
 
 
 def _fmt(value: Any) -> str:
@@ -35,8 +41,8 @@ def _array_problem(got: np.ndarray, expected: np.ndarray, rtol: float, atol: flo
     if not bad.any():
         return None
     indices = np.argwhere(bad)[:_MAX_SHOWN]
-    shown = "; ".join(f"index {tuple(int(i) for i in idx)}: got {got[tuple(idx)].item()!r}, "
-                      f"expected {expected[tuple(idx)].item()!r}" for idx in indices)
+    shown = "; ".join(f"index {tuple(int(i) for i in idx)}: got {got[tuple(idx)].item()!r}"
+                      f"{_expected(repr(expected[tuple(idx)].item()))}" for idx in indices)
     return (f"the array{where} differs in {int(bad.sum())} of {bad.size} entries "
             f"(shape {got.shape}, dtype {got.dtype}); first mismatches: {shown}")
 
@@ -71,10 +77,10 @@ def tree_problem(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
         return None
     if type(expected) is float or (type(expected) is int and type(got) is float):
         if type(got) not in (int, float) or not np.isclose(got, expected, rtol=rtol, atol=atol):
-            return f"{where} is {_fmt(got)}, expected {expected!r}"
+            return f"{where} is {_fmt(got)}{_expected(repr(expected))}"
         return None
     if type(got) is not type(expected) or got != expected:
-        return f"{where} is {_fmt(got)}, expected {_fmt(expected)}"
+        return f"{where} is {_fmt(got)}{_expected(_fmt(expected))}"
     return None
 
 
