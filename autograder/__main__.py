@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--seed", type=int, default=None, help="grade seed (random and recorded by default)")
     grade.add_argument("--require-sandbox", action="store_true", help="refuse to run without bubblewrap")
     grade.add_argument("--probe-timeout", type=float, default=90.0, help="seconds a check may run")
+    grade.add_argument("--topics", nargs="+", default=None, help="grade only these topics (default: all)")
     args = parser.parse_args(argv)
 
     if args.command == "build":
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         from .grade import grade as run_grade
         from .sandbox import Limits
         return run_grade(Path(args.submissions), Path(args.out), jobs=args.jobs, seed=args.seed,
-                         require_sandbox=args.require_sandbox, limits=Limits(probe_timeout=args.probe_timeout))
+                         require_sandbox=args.require_sandbox, limits=Limits(probe_timeout=args.probe_timeout),
+                         topics=args.topics)
     if args.command == "demo":
         from .demo import demo
         return demo()

@@ -10,14 +10,13 @@ import os
 import resource
 import sys
 
-SANDBOX_UID = 65534  # nobody
-
-
-def drop_privileges(nproc: int) -> None:
-    if os.getuid() == 0:
+def drop_privileges(uid: int, nproc: int) -> None:
+    """Become an unprivileged uid of our own (one per concurrent child): RLIMIT_NPROC counts per uid, so a
+    fork bomb exhausts only its own allowance, never another student's."""
+    if uid and os.getuid() == 0:
         os.setgroups([])
-        os.setgid(SANDBOX_UID)
-        os.setuid(SANDBOX_UID)
+        os.setgid(uid)
+        os.setuid(uid)
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
 
@@ -26,7 +25,7 @@ def main() -> None:
     with open(job_path) as handle:
         job = json.load(handle)
     sys.path.insert(0, job["grader_path"])  # the staged sandbox side of the kit, read-only
-    drop_privileges(job["nproc"])
+    drop_privileges(job["uid"], job["nproc"])
     channel = os.fdopen(data_fd, "wb", buffering=0)
 
     import importlib
@@ -43,6 +42,7 @@ def main() -> None:
     except BaseException as exc:  # noqa: BLE001 - a syntax error, SystemExit at import, anything
         send({"import_error": describe_exception(exc, job["module"])})
         return
+    send({"imported": True})
     for key, name, seed, args in job["probes"]:
         try:
             outcome = run_probe(getattr(probes, name), impl, seed, tuple(args))

@@ -230,7 +230,7 @@ def _run_seed(out: Path, requested: int | None) -> int:
 
 
 def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require_sandbox: bool = False,
-          limits: Limits = Limits()) -> int:
+          limits: Limits = Limits(), topics: list[str] | None = None) -> int:
     console = Console(stderr=True)
     sandbox = Sandbox(limits)
     if not sandbox.sandboxed:
@@ -250,7 +250,12 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
                       "memory, CPU, file-size and open-file limits.[/yellow]")
     seed = _run_seed(out, seed)
     compare.SHOW_EXPECTED = False  # feedback never reveals hidden expected values
-    topics = [t.slug for t in registry.active_topics()]
+    active = [t.slug for t in registry.active_topics()]
+    unknown = sorted(set(topics or []) - set(active))
+    if unknown:
+        console.print(f"[red]Unknown or empty topic(s) {unknown}; topics with tasks: {', '.join(active)}[/red]")
+        return 2
+    topics = [t for t in active if topics is None or t in topics]
     with console.status("Computing reference results ..."):
         plans = {topic: TopicPlan.make(topic, seed) for topic in topics}
     names = submissions.students(root)

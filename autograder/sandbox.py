@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import queue
 import select
 import shutil
 import signal
@@ -23,6 +24,7 @@ from pathlib import Path
 from . import KIT_ROOT, wire
 
 SANDBOX_SIDE = ["__init__.py", "probing.py", "wire.py", "child.py"]
+SANDBOX_UIDS = range(61000, 61064)  # one uid per concurrent child; no passwd entries needed
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,10 @@ def _limit_prefix(limits: Limits) -> list[str]:
 @dataclass
 class ChildResult:
     outcomes: dict[str, dict]  # probe key -> {"ok": ..., "data"|"error": ...}
-    import_error: dict | None
+    import_error: dict | None  # set when importing the student's module failed (or killed the child)
     incident: str | None  # why the child stopped early, if it did
     log_tail: str
+    imported: bool = False
 
 
 class Sandbox:
@@ -123,6 +126,9 @@ class Sandbox:
         self.bwrap = bwrap_path() if use_bwrap else None
         self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
         stage_sandbox_side(self._stage)
+        self._uids: queue.Queue[int] = queue.Queue()
+        for uid in SANDBOX_UIDS:
+            self._uids.put(uid)
 
     @property
     def sandboxed(self) -> bool:
@@ -133,6 +139,13 @@ class Sandbox:
 
     def run(self, topic: str, source: str, probes: list[tuple[str, str, int, list]]) -> ChildResult:
         """Run `probes` [(key, probe name, seed, args)] on `source` (the student's module text) in one child."""
+        uid = self._uids.get()
+        try:
+            return self._run(topic, source, probes, uid)
+        finally:
+            self._uids.put(uid)
+
+    def _run(self, topic: str, source: str, probes: list[tuple[str, str, int, list]], uid: int) -> ChildResult:
         with tempfile.TemporaryDirectory(prefix="jaxkit-submission-") as tmp:
             submission = Path(tmp) / "submission"
             submission.mkdir()
@@ -140,7 +153,7 @@ class Sandbox:
             inside = Path("/submission") if self.bwrap else submission
             grader = Path("/grader") if self.bwrap else self._stage
             job = {"topic": topic, "module": str(inside / f"{topic}.py"), "grader_path": str(grader),
-                   "nproc": self.limits.nproc if (self.bwrap and os.getuid() == 0) else 0,
+                   "uid": uid if (self.bwrap and os.getuid() == 0) else 0, "nproc": self.limits.nproc,
                    "probes": [list(p) for p in probes]}
             (submission / "job.json").write_text(json.dumps(job))
             _open_up(submission)
@@ -160,13 +173,17 @@ class Sandbox:
                 os.close(read_fd)
                 _kill(process)
             result.log_tail = log_path.read_bytes()[-2000:].decode("utf-8", "replace")
+            if not result.imported and result.import_error is None:
+                reason = result.incident or _describe_exit(process.returncode)
+                result.import_error = {"type": "ImportAborted", "where": "",
+                                       "message": f"the process {reason} while importing your module"}
             if result.incident is None and process.returncode not in (0, None) and len(result.outcomes) < len(probes):
                 result.incident = _describe_exit(process.returncode)
             return result
 
     def _collect(self, process, read_fd: int, expected: set[str]) -> ChildResult:
         outcomes: dict[str, dict] = {}
-        import_error, incident, buffer, total = None, None, b"", 0
+        import_error, incident, buffer, total, imported = None, None, b"", 0, False
         deadline = time.monotonic() + self.limits.probe_timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -195,7 +212,16 @@ class Sandbox:
                 except wire.WireError as exc:
                     incident = f"sent malformed data ({exc})"
                     break
-                if key is None:
+                if key == "imported":
+                    if imported or import_error is not None:
+                        incident = "sent malformed data (a second start-up message)"
+                        break
+                    imported = True
+                    deadline = time.monotonic() + self.limits.probe_timeout
+                elif not imported and key is not None:
+                    incident = "sent data before importing the module finished"
+                    break
+                elif key is None:
                     import_error = outcome
                 elif key in outcomes:
                     incident = "sent a result twice"
@@ -205,7 +231,7 @@ class Sandbox:
                     deadline = time.monotonic() + self.limits.probe_timeout
             if incident or import_error is not None or len(outcomes) == len(expected):
                 break
-        return ChildResult(outcomes, import_error, incident, "")
+        return ChildResult(outcomes, import_error, incident, "", imported)
 
 
 def _validate(record, expected: set[str]) -> tuple[str | None, dict]:
@@ -215,6 +241,8 @@ def _validate(record, expected: set[str]) -> tuple[str | None, dict]:
 
     if type(record) is dict and set(record) == {"import_error"} and error_ok(record["import_error"]):
         return None, record["import_error"]
+    if record == {"imported": True}:
+        return "imported", {}
     if type(record) is not dict or set(record) != {"key", "outcome"} or record["key"] not in expected:
         raise wire.WireError("unexpected record")
     outcome = record["outcome"]
