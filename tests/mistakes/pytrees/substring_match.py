@@ -1,0 +1,7 @@
+"""A substring test on the key-path string: 'w_scale' and 'bw' contain a 'w' too."""
+TASK = "pytrees.decay_mask"
+EXPECT = "decay_mask got the leaf at"
+
+
+def decay_mask(params):
+    return jax.tree.map_with_path(lambda path, leaf: "w" in jax.tree_util.keystr(path) or "kernel" in jax.tree_util.keystr(path), params)

@@ -1,0 +1,7 @@
+"""jax.tree.map(jnp.zeros, shapes): a shape tuple is a node, so jnp.zeros gets one int at a time."""
+TASK = "pytrees.zeros_from_shapes"
+EXPECT = "Pass is_leaf to stop at tuples of ints"
+
+
+def zeros_from_shapes(shapes):
+    return jax.tree.map(jnp.zeros, shapes)
