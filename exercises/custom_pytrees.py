@@ -1,4 +1,4 @@
-# Generated from solutions/custom_pytrees.py by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/custom_pytrees.py (sha256 37f32e57abf5) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Custom PyTree nodes: teaching JAX to see inside your own classes.
 
 Learning goals

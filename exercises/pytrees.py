@@ -1,4 +1,4 @@
-# Generated from solutions/pytrees.py by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pytrees.py (sha256 f8ecb12fa11a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """PyTrees: how JAX sees nested containers of arrays.
 
 Learning goals
