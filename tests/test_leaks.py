@@ -19,16 +19,17 @@ def student_files():
 
 
 def solution_lines(topic):
-    """Substantive lines from inside the master's solution regions."""
-    inside, lines = False, []
+    """Substantive lines found only inside the master's solution regions (a line the lesson also shows
+    outside them, in narrative or given code, is given to students on purpose)."""
+    inside, secret, given = False, [], []
     for line in (ROOT / "solutions" / f"{topic}.py").read_text().splitlines():
         if "### BEGIN SOLUTION" in line:
             inside = True
         elif "### END SOLUTION" in line:
             inside = False
-        elif inside and len(line.strip()) >= 16:
-            lines.append(line.strip())
-    return lines
+        elif len(line.strip()) >= 16:
+            (secret if inside else given).append(line.strip())
+    return [line for line in secret if not any(line in other for other in given)]
 
 
 def test_no_markers_or_kit_imports_in_student_files():
