@@ -93,9 +93,9 @@ def test_log_softmax_is_stable_and_exact(run):
     expect_match(got["jit"], got["oracle"], call=call + " under jax.jit", atol=3e-4)
     expect_match(got["cube"], got["cube_oracle"], call="log_softmax on a 2x3x5 array (along the last axis)",
                  hint="reduce over axis=-1 with keepdims=True so any leading axes work.", atol=1e-5)
-    expect_match(got["row_sums"], np.ones(6), call="Summing exp(log_softmax(z)) along each row", atol=1e-4)
+    expect_match(got["row_sums"], np.ones(6), call="Summing exp(log_softmax(z)) along each row", atol=1e-3)
     expect_match(got["shifted"], got["out"], call="log_softmax(z + c) with a random constant c per row, versus "
-                 "log_softmax(z)", hint="adding a constant to a row must not change its log-probabilities.", atol=1e-4)
+                 "log_softmax(z)", hint="adding a constant to a row must not change its log-probabilities.", atol=3e-4)
     expect(got["dtype"] == "float32", f"log_softmax of float32 logits returned {got['dtype']}, expected float32.")
 
 
@@ -113,9 +113,9 @@ def test_cross_entropy_mean_of_picked_log_probs(run):
     expect_match(value, oracle, call="cross_entropy(logits, labels) on 8 random rows and labels, versus "
                  "-mean(jax.nn.log_softmax(logits)[i, labels[i]])",
                  hint="pick one entry per row with jnp.take_along_axis(log_probs, labels[:, None], axis=1) "
-                 "(log_probs[:, labels] is an n x n matrix), then -mean.", atol=1e-5)
+                 "(log_probs[:, labels] is an n x n matrix), then -mean.", atol=3e-4)
     expect_match(got, ref, call="cross_entropy with JAX int32 labels, NumPy int64 labels, under jax.jit and on "
-                 "logits shifted by a constant per row", atol=1e-4)
+                 "logits shifted by a constant per row", atol=5e-4)
 
 
 # -------------------------------------------------------------------------------------------------- he_init
