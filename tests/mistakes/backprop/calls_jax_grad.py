@@ -1,0 +1,7 @@
+"""Letting jax.grad do the backward pass that the task asks to write by hand."""
+TASK = "backprop.mlp_backward"
+EXPECT = "mlp_backward called jax.grad"
+
+
+def mlp_backward(params, cache, labels):
+    return jax.grad(lambda p: cross_entropy(mlp_forward(p, cache["X"])[0], labels))(params)
