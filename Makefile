@@ -14,6 +14,11 @@ $(STAMP): requirements.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements.txt
+	@# The grader's sandbox: bubblewrap from the system packages, where we may install it.
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -q bubblewrap >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && \
+	    apt-get install -y -q bubblewrap >/dev/null 2>&1; }; }; } || \
+	  echo "warning: bubblewrap is not installed: the grader will run without a sandbox (see README)"
 	touch $(STAMP)
 
 build: setup  ## regenerate exercises/, source/ and release/ from solutions/ and the registry
