@@ -244,7 +244,8 @@ def he_init(key: jax.Array, sizes: list[int]) -> list[dict]:
         random numbers. The same key gives the same parameters.
 
     Hint:
-        keys = jax.random.split(key, len(sizes) - 1); W = sqrt(2 / fan_in) * jax.random.normal(k, (fan_in, fan_out)).
+        Split the key once into one subkey per layer (a key used twice gives correlated layers), scale a standard
+        normal by sqrt(2 / fan_in) where fan_in is the layer's input size, and start every bias at zero.
         Docs: https://docs.jax.dev/en/latest/_autosummary/jax.nn.initializers.he_normal.html
     """
     # YOUR CODE HERE
@@ -271,7 +272,8 @@ def mlp_forward(params: list[dict], X: jax.Array) -> tuple[jax.Array, dict]:
         Must work under ``jax.jit``.
 
     Hint:
-        Z1 = X @ W1 + b1, A1 = relu(Z1), Z2 = A1 @ W2 + b2; return Z2 and {"X", "Z1", "A1", "Z2"}. No ReLU on Z2.
+        Hidden pre-activation, ReLU, then the output layer (no ReLU on the logits); keep every intermediate the
+        backward pass will need in the cache dict.
         Docs: https://docs.jax.dev/en/latest/notebooks/Neural_Network_and_Data_Loading.html
     """
     # YOUR CODE HERE
@@ -311,8 +313,9 @@ def mlp_backward(params: list[dict], cache: dict, labels: jax.Array) -> list[dic
         raise. ``jax.nn.softmax``, ``jax.nn.one_hot`` and your ``log_softmax`` are fine.
 
     Hint:
-        dZ2 = (softmax(Z2) - onehot(labels)) / n; dW2 = A1.T @ dZ2; db2 = dZ2.sum(0); dA1 = dZ2 @ W2.T;
-        dZ1 = dA1 * (Z1 > 0); dW1 = X.T @ dZ1; db1 = dZ1.sum(0). Each gradient has the shape of its parameter.
+        Start at the logits: the gradient of the mean cross-entropy there is (softmax - one-hot) divided by the batch
+        size. A weight's gradient is its layer's input, transposed, times the gradient at its output; a bias's sums over
+        the batch; ReLU lets the gradient through only where its input was positive. Each gradient has its parameter's shape.
         Docs: https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html
     """
     # YOUR CODE HERE

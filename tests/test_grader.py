@@ -60,6 +60,13 @@ def build_class(root: Path) -> dict[str, int]:
                 py_compile.compile(str(ROOT / "solutions" / "gotchas.py"),
                                    cfile=str(student / "__pycache__" / "gotchas.cpython-311.pyc"))
             expected[student.name] = case["SCORE"]
+    # Honest submissions in both forms: the reference earns everything, the untouched stubs nothing.
+    for name, folder, score in (("honest-ref", "solutions", FULL), ("honest-blank", "exercises", 0)):
+        (root / f"{name}-py").mkdir()
+        (root / f"{name}-py" / "gotchas.py").write_text((ROOT / folder / "gotchas.py").read_text())
+        (root / f"{name}-ipynb").mkdir()
+        nbformat.write(with_attack_notebook(folder, ""), str(root / f"{name}-ipynb" / "gotchas.ipynb"))
+        expected[f"{name}-py"] = expected[f"{name}-ipynb"] = score
     # Bad inputs: each costs only its own topic, with a clear message.
     (root / "bad-empty").mkdir()
     expected["bad-empty"] = 0
