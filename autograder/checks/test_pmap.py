@@ -78,8 +78,8 @@ def _judge_step(got, what, call):
 
 @pytest.mark.task("pmap.device_summary")
 def test_device_summary_sees_several_devices(run):
-    """Rejects: XLA_FLAGS set after jax started (one device), jax.device_count() confused with ids,
-    a hard-coded count, the platform of something other than a device."""
+    """Rejects: XLA_FLAGS set after jax started (one device visible), a hard-coded count, ids that are not
+    the local devices' ids, a platform string that is not the device's."""
     got, ref = run(probes.device_summary_report)
     summary = got["summary"]
     expect(type(summary) is dict and set(summary) == {"count", "platform", "ids"},
@@ -94,7 +94,7 @@ def test_device_summary_sees_several_devices(run):
 @pytest.mark.task("pmap.shard_batch")
 def test_shard_batch_layout(run):
     """Rejects: x.reshape(n, -1) (flattens the trailing axes), a strided split x.reshape(per, n, ...).swapaxes(0, 1)
-    (shard i is not a block of consecutive rows), a NumPy result that is not a JAX array dtype-preserved."""
+    (shard i is not a block of consecutive rows), a changed dtype."""
     got, ref = run(probes.shard_batch_values)
     expect_match(got, ref, call="shard_batch(x, n) on random batches of shapes (B, 3), (B,), (B, 2, 2) and int32 "
                  "NumPy labels (12,) over 3 devices",
@@ -122,8 +122,8 @@ def test_shard_batch_rejects_uneven_batches(run):
 
 @pytest.mark.task("pmap.replicate")
 def test_replicate_adds_a_leading_device_axis(run):
-    """Rejects: jnp.tile / jnp.repeat along the existing first axis, replicating only the top level,
-    the removed jax.device_put_replicated, changing the dtype."""
+    """Rejects: jnp.tile / jnp.repeat along the existing first axis, the removed jax.device_put_replicated
+    (AttributeError), changing the dtype or the tree structure."""
     got, ref = run(probes.replicate_values)
     n = got["n"]
     problem = tree_problem(got["shapes"], ref["shapes"])
