@@ -352,8 +352,8 @@ def td0_update(params: dict, s: jax.Array, r: jax.Array, s_next: jax.Array, gamm
         Must work under ``jax.jit``.
 
     Hint:
-        Inside the loss, target = lax.stop_gradient(r + gamma * value(p, s_next)); loss = 0.5 * mean((target - value(p, s))**2);
-        then params - lr * jax.grad(loss)(params).
+        Inside the loss, build the TD target from r and value(p, s_next) and wrap it in lax.stop_gradient, so jax.grad treats
+        it as a constant; loss = 0.5 * mean((target - V(s))**2); then one SGD step with jax.grad(loss).
         Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.stop_gradient.html
     """
     # YOUR CODE HERE
