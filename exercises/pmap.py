@@ -1,0 +1,424 @@
+# Generated from solutions/pmap.py (sha256 49130b08eb61) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+"""Data parallelism with pmap: shard the batch, replicate the parameters, average the gradients.
+
+Learning goals
+--------------
+- Simulate several devices on a CPU-only machine (``XLA_FLAGS`` set before jax starts) and read them with
+  ``jax.devices()`` and ``jax.local_device_count()``.
+- Shard a global batch to ``(n_devices, per_device, ...)`` and replicate parameters along a device axis.
+- Write per-device (SPMD) functions for ``jax.pmap``: average gradients with ``lax.pmean`` so replicas stay
+  identical and the step equals the single-device full-batch step; sum counts with ``lax.psum`` for a
+  global metric; run a complete data-parallel training loop.
+- Draw different random numbers on each device with ``fold_in(key, lax.axis_index(...))``.
+- Exchange halos between neighbouring devices with ``lax.ppermute`` (a 1D convolution split across devices).
+- Stop gradients through a bootstrapped target with ``lax.stop_gradient`` (TD(0) value learning).
+- Write the same data-parallel step with ``jax.shard_map`` over a ``Mesh``, and know why
+  ``pmean(grad(loss))`` gives N times the gradient there.
+
+Out of scope: multi-host training, model and pipeline parallelism, ``jax.jit`` sharding annotations
+beyond putting a batch on a mesh, optimisers other than plain SGD (topic ``trainstate``).
+"""
+
+# %%
+import os
+
+# Simulated devices. XLA reads this flag once, when jax starts its backend: it must be set before the
+# first `import jax` of the process (restart the kernel if jax already ran). Then jax sees 4 CPU devices.
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+from jax import lax  # noqa: E402
+from jax.sharding import NamedSharding, PartitionSpec as P  # noqa: E402
+
+AXIS = "batch"  # the axis name that every collective in this notebook refers to
+
+
+def predict(params: dict, x: jax.Array) -> jax.Array:
+    """The linear model used throughout: ``x @ w + b`` for params ``{"w": (d,), "b": ()}``."""
+    return x @ params["w"] + params["b"]
+
+
+def mse_loss(params: dict, x: jax.Array, y: jax.Array) -> jax.Array:
+    """Mean squared error of ``predict`` on the rows of ``x`` (shape ``(b, d)``) against ``y`` (``(b,)``)."""
+    return jnp.mean((predict(params, x) - y) ** 2)
+
+
+def toy_regression(n_rows: int = 16, d: int = 3, seed: int = 0):
+    """Zero parameters and a small noiseless regression problem ``(params, x, y)`` for trying things out."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n_rows, d)).astype(np.float32)
+    y = x @ rng.normal(size=d).astype(np.float32) + np.float32(0.3)
+    return {"w": jnp.zeros(d), "b": jnp.float32(0.0)}, jnp.asarray(x), jnp.asarray(y)
+
+
+# %% [markdown]
+# ## Devices
+#
+# `jax.pmap` runs the same function on several devices at once (SPMD: single program, multiple data). A
+# CPU-only machine has one device, but XLA can pretend to have more: the first cell sets
+# `XLA_FLAGS=--xla_force_host_platform_device_count=4` **before** `import jax`. XLA reads the flag once,
+# when the backend starts; set it later and it is silently ignored, and `pmap` code fails with
+# confusing shape errors. (`jax.config.update("jax_num_cpu_devices", 4)` right after the import is the
+# newer spelling, and raises instead of staying silent when it is too late.)
+
+# %%
+def device_summary() -> dict:
+    """Task pmap.device_summary: describe the devices JAX can use in this process.
+
+    Returns:
+        A dict with three entries:
+
+        - ``"count"``: ``jax.local_device_count()``, a Python int;
+        - ``"platform"``: the platform of the first local device, e.g. ``"cpu"`` (a str);
+        - ``"ids"``: the ``.id`` of every local device, in the order ``jax.local_devices()`` lists them
+          (a list of Python ints).
+
+        With ``XLA_FLAGS=--xla_force_host_platform_device_count=4`` set before jax started, a CPU-only
+        machine reports 4 devices.
+
+    Hint:
+        jax.local_device_count(), jax.local_devices()[0].platform and [d.id for d in jax.local_devices()]. If you see 1
+        device, XLA_FLAGS=--xla_force_host_platform_device_count=4 was set after jax started: restart and set it first.
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.local_device_count.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## Sharding a batch, replicating parameters
+#
+# `jax.pmap(f)` maps `f` over the **leading axis** of its inputs, one slice per device, and `f` sees the
+# slice without that axis. So a global batch of `B` rows must be reshaped to `(n_devices, B // n_devices, ...)`
+# first, and the parameters, which every device needs whole, get a leading axis of `n_devices` identical
+# copies (or are passed with `in_axes=None`). A batch that does not divide evenly is an error worth
+# reporting clearly: current JAX says only `IndivisibleError` or "cannot select an axis to squeeze out".
+
+# %%
+def shard_batch(x, n_devices: int) -> jax.Array:
+    """Task pmap.shard_batch: split a global batch into equal per-device shards for ``jax.pmap``.
+
+    Args:
+        x: a JAX or NumPy array of shape ``(B, ...)``.
+        n_devices: the number of shards, a positive Python int.
+
+    Returns:
+        A JAX array of shape ``(n_devices, B // n_devices, ...)`` with the dtype of ``x``, where shard ``i``
+        holds the consecutive rows ``x[i * per_device:(i + 1) * per_device]``; so
+        ``result.reshape(x.shape)`` gives ``x`` back.
+
+    Raises:
+        ValueError: when ``B`` is not divisible by ``n_devices``, with a message that names both numbers
+        (for example "a batch of 10 rows does not split evenly over 4 devices"). Never drop or pad rows.
+
+    Hint:
+        Check x.shape[0] % n_devices first and raise ValueError naming both numbers; then
+        x.reshape(n_devices, x.shape[0] // n_devices, *x.shape[1:]) keeps consecutive rows together.
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.pmap.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+def replicate(tree, n_devices: int):
+    """Task pmap.replicate: give every leaf of a pytree a leading device axis of ``n_devices`` copies.
+
+    Args:
+        tree: a pytree (dicts, lists, tuples) of JAX or NumPy arrays, e.g. model parameters.
+        n_devices: the number of copies, a positive Python int.
+
+    Returns:
+        A pytree with the same structure whose leaves are JAX arrays: a leaf of shape ``s`` becomes an array of
+        shape ``(n_devices, *s)`` with the same dtype, every ``[i]`` slice equal to the original leaf. This is
+        what ``jax.pmap(..., in_axes=0)`` expects for parameters. (``jax.device_put_replicated`` did this
+        once; it was removed in JAX 0.10.)
+
+    Hint:
+        jax.tree.map over the leaves with jnp.broadcast_to(leaf, (n_devices, *leaf.shape)) (or jnp.stack of copies);
+        jnp.tile would lengthen the first axis instead of adding one.
+        Docs: https://docs.jax.dev/en/latest/migrate_pmap.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## One data-parallel SGD step
+#
+# Inside `jax.pmap(step, axis_name="batch")` each device computes the gradient of the loss on **its own
+# shard**. Left alone, the replicas would take different steps and drift apart. `lax.pmean(grads, "batch")`
+# averages the gradients over all devices, so every replica applies the same update; with equal shard sizes,
+# the mean of the per-shard mean losses is the mean over the whole batch, so the averaged gradient equals the
+# single-device full-batch gradient. `lax.psum` sums instead: right for counts, N times too big for a mean.
+#
+# A per-device function can also be tested without devices: `jax.vmap(step, axis_name="batch")` binds the
+# same axis name, and the collectives work across the vmapped axis.
+
+# %%
+def dp_sgd_step(params: dict, x: jax.Array, y: jax.Array, lr: float) -> tuple[dict, jax.Array]:
+    """Task pmap.dp_sgd_step: one data-parallel SGD step of the linear model, written per device.
+
+    It is called on every device at once, e.g.
+    ``jax.pmap(dp_sgd_step, axis_name="batch", in_axes=(0, 0, 0, None))(replicated_params, xs, ys, lr)``
+    (or under ``jax.vmap`` with ``axis_name="batch"``), so collectives use the axis name ``"batch"``.
+
+    Args:
+        params: this device's copy of ``{"w": float32 (d,), "b": float32 ()}``.
+        x: this device's shard of the batch, float32 ``(b, d)``; y: its targets, float32 ``(b,)``. Every
+            device holds the same number of rows ``b``.
+        lr: the learning rate, a Python float.
+
+    Returns:
+        ``(new_params, loss)``: ``new_params = params - lr * g`` where ``g`` is the gradient of ``mse_loss``
+        over the **whole** global batch (all devices' rows), and ``loss`` is that global ``mse_loss`` at
+        ``params`` (before the update), a float32 scalar. Both must be identical on every device.
+
+    Hint:
+        jax.value_and_grad(mse_loss) on the local shard, then lax.pmean(grads, "batch") and lax.pmean(loss, "batch")
+        before the update; psum would make the step n_devices times too large.
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.pmean.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## Global metrics: `psum` the counts
+#
+# Averaging per-device accuracies is only right when every device scored the same number of examples.
+# With padding (the last batch of an epoch rarely divides evenly) some rows are invalid, and the honest
+# global accuracy is *total correct / total counted*: `psum` both numbers, then divide.
+
+# %%
+def global_accuracy(logits: jax.Array, labels: jax.Array, valid: jax.Array) -> dict:
+    """Task pmap.global_accuracy: accuracy over every device's valid examples, written per device.
+
+    Called like ``dp_sgd_step`` (under ``jax.pmap`` or ``jax.vmap`` with ``axis_name="batch"``).
+
+    Args:
+        logits: this device's float32 ``(b, C)`` scores; the prediction is the argmax over ``C``.
+        labels: int32 ``(b,)`` true classes.
+        valid: bool ``(b,)``, False for padding rows, which must not be counted at all. Devices may have
+            different numbers of valid rows (possibly none, as long as some device has one).
+
+    Returns:
+        ``{"correct": int32 scalar, "count": int32 scalar, "accuracy": float32 scalar}``: the number of
+        valid rows predicted correctly and the number of valid rows, both summed over **all** devices, and
+        ``correct / count``. Identical on every device.
+
+    Hint:
+        Count valid correct rows and valid rows on this device, lax.psum both over "batch", then divide; a mean of
+        per-device accuracies is wrong when devices have different numbers of valid rows.
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.psum.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## The whole loop
+#
+# Put it together: read the device count, replicate the parameters **once**, build the pmapped step
+# **once**, and for every global batch shard it and call the step. The parameters stay on the devices
+# (replicated) between steps; take replica 0 at the end. With `pmean` in the step, the result equals a
+# single-device loop over the same global batches.
+
+# %%
+def train_data_parallel(step, params: dict, xs, ys, lr: float) -> tuple[dict, jax.Array]:
+    """Task pmap.train_data_parallel: ``k`` data-parallel SGD steps with ``jax.pmap`` on every local device.
+
+    Args:
+        step: a per-device step with the signature and collectives of ``dp_sgd_step``:
+            ``step(params, x, y, lr) -> (new_params, loss)``, using axis name ``"batch"``. Call this one
+            (not ``dp_sgd_step`` directly).
+        params: one copy of the parameters, ``{"w": (d,), "b": ()}`` float32.
+        xs: float32 ``(k, B, d)``, ys: float32 ``(k, B)``: ``k`` global batches, ``B`` divisible by
+            ``jax.local_device_count()``.
+        lr: the learning rate, a Python float (the same on every device).
+
+    Returns:
+        ``(params, losses)``: the parameters after the ``k`` steps as one copy (the shapes of the input
+        ``params``), and a float32 array ``(k,)`` of the loss ``step`` reported at each step.
+
+    Use all ``jax.local_device_count()`` devices: replicate the parameters once, build
+    ``jax.pmap(step, axis_name="batch", ...)`` once, and give it each batch sharded to
+    ``(n_devices, B // n_devices, ...)``.
+
+    Hint:
+        n = jax.local_device_count(); build jax.pmap(step, axis_name="batch", in_axes=(0, 0, 0, None)) once, replicate
+        params once, reshape each batch to (n, B // n, ...), and return replica 0 of the parameters at the end.
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.pmap.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## Different random numbers on each device
+#
+# Pass the same key to every device and each one draws the **same** dropout mask: the "independent" noise
+# is perfectly correlated across the global batch. Derive a per-device key inside the mapped function with
+# `jax.random.fold_in(key, lax.axis_index("batch"))`: different on every device, reproducible from the key.
+
+# %%
+def device_dropout(key: jax.Array, x: jax.Array, rate: float) -> jax.Array:
+    """Task pmap.device_dropout: inverted dropout with a different mask on every device, written per device.
+
+    Called under ``jax.pmap`` or ``jax.vmap`` with ``axis_name="batch"`` and ``in_axes=(None, 0)``: every
+    device receives the **same** key.
+
+    Args:
+        key: a PRNG key (``jax.random.key``), identical on all devices.
+        x: this device's float32 activations, any shape.
+        rate: the probability of dropping an entry, a Python float in ``[0, 1)``.
+
+    Returns:
+        ``x * mask / (1 - rate)`` where ``mask`` is True with probability ``1 - rate``, drawn from a key that
+        depends on the device index, so devices get different masks; the same key gives the same result.
+
+    Hint:
+        device_key = jax.random.fold_in(key, lax.axis_index("batch")); keep = bernoulli(device_key, 1 - rate, x.shape);
+        return where(keep, x / (1 - rate), 0).
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.random.fold_in.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## Talking to the neighbours: a convolution split across devices
+#
+# Split a long signal into one chunk per device and convolve each chunk with a kernel of length `K = 2h + 1`.
+# Outputs within `h` of a chunk's edge need `h` values that live on the **neighbouring** device: the halo.
+# `lax.ppermute(v, "batch", perm)` sends `v` from device `i` to device `j` for every pair `(i, j)` in `perm`;
+# a device that receives nothing gets zeros, which is exactly the zero padding at the ends of the signal.
+# (Under `jax.vmap`, `ppermute` needs a full permutation; under `pmap` a partial one is fine.)
+
+# %%
+def halo_conv1d(x_local: jax.Array, kernel: jax.Array) -> jax.Array:
+    """Task pmap.halo_conv1d: this device's chunk of ``jnp.convolve(signal, kernel, mode="same")``.
+
+    Called as ``jax.pmap(halo_conv1d, axis_name="batch", in_axes=(0, None))(signal.reshape(n, L), kernel)``:
+    device ``i`` holds the consecutive chunk ``signal[i * L:(i + 1) * L]``.
+
+    Args:
+        x_local: this device's float32 chunk, shape ``(L,)``.
+        kernel: float32 ``(K,)``, the same on every device, ``K`` odd with ``1 <= K // 2 <= L``.
+
+    Returns:
+        float32 ``(L,)``: the entries ``i * L .. (i + 1) * L - 1`` of ``jnp.convolve(signal, kernel,
+        mode="same")`` (a true convolution, zero padding at both ends of the whole signal; no wrap-around).
+        Get the ``K // 2`` values from each neighbouring device with ``lax.ppermute`` (no ``all_gather`` of
+        the whole signal).
+
+    Hint:
+        h = K // 2. Send x_local[-h:] to device i + 1 and x_local[:h] to device i - 1 with two ppermutes (no pair that
+        wraps around: the ends receive zeros), concatenate [left halo, x_local, right halo], convolve with mode="valid".
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.ppermute.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## Stopping gradients: TD(0)
+#
+# In TD(0) value learning the target `r + gamma * V(s')` is built from the model's own prediction. Treat it
+# as a constant: the update is the **semi-gradient** `lr * delta * dV(s)/dw` with `delta = target - V(s)`.
+# Differentiating through the target as well (the "full gradient") pulls `V(s')` towards `V(s)` and is a
+# different, usually worse, algorithm. `lax.stop_gradient(target)` makes `jax.grad` see a constant.
+
+# %%
+def value(params: dict, s: jax.Array) -> jax.Array:
+    """The linear value function ``V(s) = s @ w + b`` for states ``s`` of shape ``(b, d)``."""
+    return predict(params, s)
+
+
+def td0_update(params: dict, s: jax.Array, r: jax.Array, s_next: jax.Array, gamma: float, lr: float) -> dict:
+    """Task pmap.td0_update: one semi-gradient TD(0) step for the linear value function ``value``.
+
+    Args:
+        params: ``{"w": float32 (d,), "b": float32 ()}``.
+        s: float32 ``(b, d)`` states; r: float32 ``(b,)`` rewards; s_next: float32 ``(b, d)`` next states.
+        gamma: discount factor; lr: learning rate (Python floats).
+
+    Returns:
+        New params (same structure, shapes and dtype): ``params - lr * jax.grad(loss)(params)`` with
+        ``loss = 0.5 * mean((target - value(params, s)) ** 2)`` and ``target = r + gamma * value(params,
+        s_next)`` wrapped in ``lax.stop_gradient``, so the gradient flows only through ``value(params, s)``.
+        Must work under ``jax.jit``.
+
+    Hint:
+        Inside the loss, build the TD target from r and value(p, s_next) and wrap it in lax.stop_gradient, so jax.grad treats
+        it as a constant; loss = 0.5 * mean((target - V(s))**2); then one SGD step with jax.grad(loss).
+        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.stop_gradient.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## The modern way: `jax.shard_map`
+#
+# `jax.pmap` is in maintenance mode: since JAX 0.8 it is implemented with `jax.shard_map`, which the docs
+# recommend for new code. `shard_map(f, mesh=mesh, in_specs=..., out_specs=...)` runs `f` on each shard
+# of a `Mesh` (`jax.make_mesh((n,), ("batch",))`); `P("batch")` splits an axis across devices and `P()`
+# replicates. Two traps:
+#
+# - `jax.make_mesh` now makes **Explicit** axes: `shard_map` checks that `x` is already laid out as
+#   `in_specs` says instead of moving it. Put the batch on the mesh first:
+#   `jax.device_put(x, NamedSharding(mesh, P("batch")))`, and `jax.jit` the computation.
+# - With `check_vma=True` (the default) `shard_map` tracks which values vary across devices. The gradient
+#   with respect to a replicated `P()` parameter is **already summed** over devices, so the pmap idiom
+#   `pmean(grad(loss)(params, x, y))` inside `shard_map` gives N times the gradient. Instead take the
+#   gradient **of** a `shard_map`ped loss that ends in `lax.pmean` (or divide by `lax.axis_size("batch")`).
+
+# %%
+def shard_map_sgd_step(mesh, params: dict, x, y, lr: float) -> tuple[dict, jax.Array]:
+    """Task pmap.shard_map_sgd_step: the full-batch SGD step of ``dp_sgd_step``, written with ``jax.shard_map``.
+
+    Args:
+        mesh: a 1-D ``jax.sharding.Mesh`` with axis name ``"batch"``, made by ``jax.make_mesh((n,), ("batch",))``
+            (so its axis is Explicit, the default).
+        params: one copy of ``{"w": float32 (d,), "b": float32 ()}`` (not replicated by hand).
+        x: float32 ``(B, d)``; y: float32 ``(B,)``: the global batch as ordinary arrays, ``B`` divisible by
+            ``n``.
+        lr: the learning rate, a Python float.
+
+    Returns:
+        ``(new_params, loss)``: ``params - lr * grad`` of ``mse_loss`` over the whole batch, and that loss at
+        ``params``; the same numbers as a single-device full-batch step. The loss and gradient must be
+        computed inside ``jax.shard_map`` over ``mesh`` with the batch split (``P("batch")``) and the
+        parameters replicated (``P()``).
+
+    Hint:
+        device_put x and y with NamedSharding(mesh, P("batch")); shard_map a loss that ends in lax.pmean with
+        in_specs=(P(), P("batch"), P("batch")), out_specs=P(); take jax.jit(jax.value_and_grad(...)) of that from outside.
+        Docs: https://docs.jax.dev/en/latest/notebooks/shard_map.html
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% [markdown]
+# ## Try it
+#
+# Train the linear model on 4 simulated devices and compare with one device.
+
+# %%
+if __name__ == "__main__":
+    try:
+        print(device_summary())
+        rng = np.random.default_rng(7)
+        true_w = np.array([2.0, -1.0, 0.5], np.float32)
+        xs = rng.normal(size=(20, 32, 3)).astype(np.float32)
+        ys = (xs @ true_w + 0.25 + 0.05 * rng.normal(size=(20, 32))).astype(np.float32)
+        start = {"w": jnp.zeros(3), "b": jnp.float32(0.0)}
+        trained, losses = train_data_parallel(dp_sgd_step, start, jnp.asarray(xs), jnp.asarray(ys), 0.1)
+        print("loss every 5 steps:", np.round(np.asarray(losses)[::5], 4))
+        print("learned w, b:", np.round(np.asarray(trained["w"]), 3), round(float(trained["b"]), 3))
+    except NotImplementedError:
+        print("Finish device_summary, dp_sgd_step and train_data_parallel to train on 4 devices.")
