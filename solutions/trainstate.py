@@ -84,18 +84,18 @@ def build_model(hidden: int, num_classes: int, dropout_rate: float) -> nn.Module
 
 # %% checks="trainstate.build_model"
 def test_build_model_collections_and_shapes():
-    model = build_model(hidden=16, num_classes=3, dropout_rate=0.5)
-    x = jnp.ones((4, 5), jnp.float32)
+    model = build_model(hidden=8, num_classes=3, dropout_rate=0.5)
+    x = jnp.linspace(-1.0, 1.0, 24).reshape(6, 4)
     variables = model.init(jax.random.key(0), x, train=False)
     assert set(variables) == {"params", "batch_stats"}, (
         f"model.init returned the collections {sorted(variables)}, expected ['batch_stats', 'params']")
     logits = model.apply(variables, x, train=False)
-    assert logits.shape == (4, 3), f"model.apply(variables, x, train=False) returned shape {logits.shape}, expected (4, 3)"
+    assert logits.shape == (6, 3), f"model.apply(variables, x, train=False) returned shape {logits.shape}, expected (6, 3)"
 
 
 def test_build_model_train_mode_updates_statistics():
-    model = build_model(hidden=8, num_classes=2, dropout_rate=0.5)
-    x = jnp.arange(12.0).reshape(3, 4)
+    model = build_model(hidden=8, num_classes=3, dropout_rate=0.5)
+    x = jnp.linspace(-1.0, 1.0, 24).reshape(6, 4)
     variables = model.init(jax.random.key(0), x, train=False)
     _, updates = model.apply(variables, x, train=True, rngs={"dropout": jax.random.key(1)}, mutable=["batch_stats"])
     changed = jax.tree.leaves(jax.tree.map(lambda a, b: bool(jnp.any(a != b)), updates["batch_stats"],
@@ -135,11 +135,11 @@ def apply_train(model: nn.Module, variables: dict, x: jax.Array, dropout_key: ja
 
 # %% checks="trainstate.apply_train"
 def test_apply_train_returns_new_statistics():
-    model = build_model(hidden=8, num_classes=2, dropout_rate=0.5)
-    x = jnp.arange(12.0).reshape(3, 4)
+    model = build_model(hidden=8, num_classes=3, dropout_rate=0.5)
+    x = jnp.linspace(-1.0, 1.0, 24).reshape(6, 4)
     variables = model.init(jax.random.key(0), x, train=False)
     logits, stats = apply_train(model, variables, x, jax.random.key(1))
-    assert logits.shape == (3, 2), f"apply_train returned logits of shape {logits.shape}, expected (3, 2)"
+    assert logits.shape == (6, 3), f"apply_train returned logits of shape {logits.shape}, expected (6, 3)"
     assert jax.tree.structure(stats) == jax.tree.structure(variables["batch_stats"]), (
         "apply_train must return the batch_stats tree itself (updates['batch_stats']), not the dict of updates")
     old_mean = jax.tree.leaves(variables["batch_stats"])[0]
@@ -194,8 +194,8 @@ def create_train_state(model: nn.Module, key: jax.Array, x: jax.Array, tx: optax
 
 # %% checks="trainstate.create_train_state"
 def test_create_train_state_fields():
-    model = build_model(hidden=8, num_classes=2, dropout_rate=0.5)
-    state = create_train_state(model, jax.random.key(0), jnp.ones((3, 4)), optax.sgd(0.1))
+    model = build_model(hidden=8, num_classes=3, dropout_rate=0.5)
+    state = create_train_state(model, jax.random.key(0), jnp.linspace(-1.0, 1.0, 24).reshape(6, 4), optax.sgd(0.1))
     assert isinstance(state, TrainState), f"create_train_state returned a {type(state).__name__}, expected TrainState"
     assert int(state.step) == 0, f"state.step is {state.step}, expected 0"
     assert "batch_stats" not in state.params, "state.params holds batch_stats: pass variables['params'] only"
@@ -432,14 +432,14 @@ def fit(state: TrainState, data: dict, *, num_epochs: int, batch_size: int, key:
 
 # %% checks="trainstate.fit"
 def test_fit_runs_two_epochs():
-    model = build_model(hidden=8, num_classes=2, dropout_rate=0.1)
+    model = build_model(hidden=8, num_classes=3, dropout_rate=0.5)
     rng = np.random.default_rng(0)
-    data = {"train_x": rng.normal(size=(40, 3)).astype(np.float32), "train_y": rng.integers(0, 2, 40).astype(np.int32),
-            "test_x": rng.normal(size=(10, 3)).astype(np.float32), "test_y": rng.integers(0, 2, 10).astype(np.int32)}
-    state = create_train_state(model, jax.random.key(0), data["train_x"][:16], optax.adam(1e-2))
-    state, history = fit(state, data, num_epochs=2, batch_size=16, key=jax.random.key(1),
+    data = {"train_x": rng.normal(size=(15, 4)).astype(np.float32), "train_y": rng.integers(0, 3, 15).astype(np.int32),
+            "test_x": rng.normal(size=(6, 4)).astype(np.float32), "test_y": rng.integers(0, 3, 6).astype(np.int32)}
+    state = create_train_state(model, jax.random.key(0), data["train_x"][:6], optax.adam(1e-2))
+    state, history = fit(state, data, num_epochs=2, batch_size=6, key=jax.random.key(1),
                          train_step=jax.jit(train_step), eval_step=jax.jit(eval_step))
-    assert int(state.step) == 4, f"after 2 epochs of 40 examples in batches of 16, state.step is {state.step}, expected 4"
+    assert int(state.step) == 4, f"after 2 epochs of 15 examples in batches of 6, state.step is {state.step}, expected 4"
     assert len(history["train_loss"]) == 2 and len(history["test_accuracy"]) == 2, (
         f"history has {len(history['train_loss'])} losses and {len(history['test_accuracy'])} accuracies, expected 2 each")
 
