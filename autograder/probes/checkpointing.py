@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from functools import lru_cache, wraps
 from typing import Any
 
@@ -150,8 +151,15 @@ def _tempdir():
     finally:
         for mngr in managers:
             with contextlib.suppress(Exception):
+                mngr.wait_until_finished()
+            with contextlib.suppress(Exception):
                 mngr.close()
-        shutil.rmtree(root, ignore_errors=True)
+        # A save that failed half-way may still have a background writer finishing: remove until it is gone.
+        for _ in range(20):
+            shutil.rmtree(root, ignore_errors=True)
+            time.sleep(0.05)
+            if not os.path.exists(root):
+                break
 
 
 def _manager(managers: list, directory: str, **options) -> ocp.CheckpointManager:
@@ -189,23 +197,26 @@ def manager_relative_path_and_retention(impl, rng):
     count = keep + int(rng.integers(2, 4))
     with _tempdir() as (root, managers):
         previous = os.getcwd()
+        # Stay in the temporary directory until the manager is closed: a manager on a relative path writes
+        # relative to whatever the working directory is when it saves.
         os.chdir(root)
         try:
             mngr = impl.make_manager("runs/ckpt", keep)
-            managers.append(mngr)
+            error = None
+            try:
+                for step in range(count):
+                    mngr.save(step, args=ocp.args.StandardSave({"w": jnp.full((3,), float(step))}))
+                mngr.wait_until_finished()
+            except Exception as exc:  # noqa: BLE001 - a relative path fails here, in the background save
+                error = _error(exc)
+            steps = [int(s) for s in mngr.all_steps()] if error is None else None
+            absolute = os.path.isabs(str(mngr.directory))
+            with contextlib.suppress(Exception):
+                mngr.close()
         finally:
             os.chdir(previous)
-        error = None
-        try:
-            for step in range(count):
-                mngr.save(step, args=ocp.args.StandardSave({"w": jnp.full((3,), float(step))}))
-            mngr.wait_until_finished()
-        except Exception as exc:  # noqa: BLE001 - a relative path fails here, in the background save
-            error = _error(exc)
-        steps = [int(s) for s in mngr.all_steps()] if error is None else None
         on_disk = sorted(int(d) for d in os.listdir(os.path.join(root, "runs", "ckpt")) if d.isdigit()) \
             if os.path.isdir(os.path.join(root, "runs", "ckpt")) else []
-        absolute = os.path.isabs(str(mngr.directory))
     return {"error": error, "steps": steps, "on_disk": on_disk, "absolute": absolute, "keep": keep,
             "expected_steps": list(range(count - keep, count))}
 
