@@ -19,7 +19,7 @@ def test_build_model_structure(run):
            "['batch_stats', 'params']: BatchNorm's running averages live in batch_stats.")
     expect_match({k: got[k] for k in ("param_shapes", "stat_shapes", "eval_shape", "train_shape")},
                  {k: ref[k] for k in ("param_shapes", "stat_shapes", "eval_shape", "train_shape")},
-                 call="build_model(hidden=16, num_classes=5, dropout_rate=0.5) initialised on a (32, 12) batch "
+                 call="build_model(hidden=16, num_classes=10, dropout_rate=0.5) initialised on a (32, 64) batch "
                       "(sorted parameter shapes, statistics shapes, output shapes)",
                  hint="Dense(hidden), BatchNorm, relu, Dropout, Dense(num_classes), in that order.")
 
@@ -29,7 +29,7 @@ def test_build_model_eval_mode(run):
     """Rejects: layers in another order, a softmax on the output, dropout or batch statistics at evaluation."""
     got, _ = run(probes.build_model_behaviour)
     expect(got["expected_eval"] is not None,
-           "The parameters have no (12, 16) and (16, 5) kernels: the model must be Dense(hidden) ... Dense(num_classes).")
+           "The parameters have no (64, 16) and (16, 10) kernels: the model must be Dense(hidden) ... Dense(num_classes).")
     expect_match(got["eval_out"], got["expected_eval"], rtol=1e-4, atol=1e-5,
                  call="model.apply(variables, x, train=False) right after init (zero biases, running mean 0, "
                       "variance 1), compared with relu(x @ K1 / sqrt(1 + 1e-5)) @ K2",
@@ -65,7 +65,7 @@ def test_apply_train_matches(run):
            "apply_train returned batch_stats equal to the ones passed in: the updated statistics are in the "
            "second value that apply returns with mutable=['batch_stats'] (updates['batch_stats']).")
     expect_match(got, ref, call="apply_train(model, variables, x, key) on a fixed BatchNorm + Dropout model and a "
-                                "random (24, 12) batch",
+                                "random (32, 64) batch",
                  hint="model.apply(variables, x, train=True, rngs={'dropout': key}, mutable=['batch_stats']) "
                       "returns (logits, updates); return logits and updates['batch_stats'].")
 
@@ -112,7 +112,7 @@ def test_train_step_traces_once(run):
     state's static fields and makes jax.jit retrace at every call."""
     got, _ = run(probes.train_step_three_steps)
     expect(got["treedef_stable"] is True and got["traces"] == 1,
-           f"jax.jit traced train_step {got['traces']} times for 4 calls with same-shaped inputs, expected 1: the "
+           f"jax.jit traced train_step {got['traces']} times for 5 calls with same-shaped inputs, expected 1: the "
            "returned state has a different structure than the one passed in. Build the optimizer once, outside "
            "the step, and update with state.apply_gradients (tx and apply_fn are static fields: a new optax "
            "object is a new structure, so jit retraces).")
