@@ -1,0 +1,20 @@
+"""Saves the state but not the loader position: the resumed run reads the first batches again."""
+TASK = "checkpointing.train_with_checkpoints"
+EXPECT = "resumed run differs from the uninterrupted run"
+
+
+def train_with_checkpoints(mngr, state, data, loader, *, num_steps, batch_size, save_every, train_step,
+                           stop_after=None):
+    latest = mngr.latest_step()
+    if latest is not None:
+        abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, state)
+        state = mngr.restore(latest, args=ocp.args.StandardRestore(abstract))
+    done = 0
+    while int(state.step) < num_steps and (stop_after is None or done < stop_after):
+        batch, loader = next_batch(data, loader, batch_size)
+        state, _ = train_step(state, batch)
+        done += 1
+        if int(state.step) % save_every == 0:
+            mngr.save(int(state.step), args=ocp.args.StandardSave(state))
+    mngr.wait_until_finished()
+    return state, loader
