@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+# Before anything imports jax: the reference runs of the multi-device topic need simulated CPU devices.
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def main(argv: list[str] | None = None) -> int:

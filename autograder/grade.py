@@ -258,7 +258,10 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     topics = [t for t in active if topics is None or t in topics]
     with console.status("Computing reference results ..."):
         plans = {topic: TopicPlan.make(topic, seed) for topic in topics}
-    names = submissions.students(root)
+    if submissions.is_single_submission(root, topics):  # one self-learner's folder, e.g. exercises/
+        root, names = root.resolve().parent, [root.resolve().name]
+    else:
+        names = submissions.students(root)
     records, todo = {}, []
     for name in names:
         done = out / name / "record.json"
@@ -299,7 +302,7 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
             table.add_row(name, *[str(record["topics"][t]["score"]) for t in topics], f"{record['total']}")
         else:
             table.add_row(name, *["" for _ in topics], "[red]grader-error[/red]")
-    Console().print(table)
+    Console(width=max(100, 14 * (len(topics) + 2))).print(table)
     errors = sum(1 for r in records.values() if r["status"] != "graded")
     console.print(f"{len(names) - errors} graded + {errors} grader error(s) = {len(names)} students.")
     return 1 if errors else 0

@@ -27,6 +27,11 @@ class Submission:
     sha256: str | None = None
 
 
+def is_single_submission(root: Path, topics: list[str]) -> bool:
+    """A folder that itself holds <topic>.py / <topic>.ipynb files is one student (a self-learner)."""
+    return any((root / f"{topic}{suffix}").is_file() for topic in topics for suffix in (".py", ".ipynb"))
+
+
 def students(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 

@@ -193,8 +193,8 @@ def restore_state(mngr: ocp.CheckpointManager, template: TrainState, step: int |
         saved; ``opt_state`` holds Optax's state objects, so ``apply_gradients`` works on it.
 
     Hint:
-        abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, template); mngr.restore(step,
-        args=ocp.args.StandardRestore(abstract)); use mngr.latest_step() when step is None.
+        Describe the target without its values (ocp.utils.to_shape_dtype_struct on every leaf of the template) and
+        hand that to ocp.args.StandardRestore; when no step is given, ask the manager for its latest one.
         Docs: https://orbax.readthedocs.io/en/latest/guides/checkpoint/checkpointing_pytrees.html
     """
     # YOUR CODE HERE
@@ -225,8 +225,8 @@ def save_with_metadata(mngr: ocp.CheckpointManager, step: int, state: TrainState
         None, once the checkpoint is on disk.
 
     Hint:
-        mngr.save(step, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(metadata))),
-        then wait for it.
+        One save, two items: ocp.args.Composite with the state as a StandardSave item and the metadata dict as a
+        JsonSave item; then wait until the save has finished.
         Docs: https://orbax.readthedocs.io/en/latest/guides/checkpoint/orbax_checkpoint_101.html
     """
     # YOUR CODE HERE

@@ -256,3 +256,36 @@ def test_require_sandbox_refuses_without_bubblewrap(tmp_path):
                              str(tmp_path / "out"), "--require-sandbox"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "refusing to grade" in result.stderr
+
+
+def test_every_topic_reference_scores_full_marks_in_the_sandbox(tmp_path):
+    """Calibration under the production limits: every topic's reference, as .py files and as the source
+    notebooks, earns every point; the untouched releases earn none."""
+    from autograder import registry
+
+    root = tmp_path / "class"
+    topics = [t.slug for t in registry.active_topics()]
+    for student in ("ref-py", "ref-ipynb", "blank-ipynb"):
+        (root / student).mkdir(parents=True)
+    for topic in topics:
+        (root / "ref-py" / f"{topic}.py").write_text((ROOT / "solutions" / f"{topic}.py").read_text())
+        nbformat.write(course.source_notebook(topic), str(root / "ref-ipynb" / f"{topic}.ipynb"))
+        nbformat.write(course.release_notebook(topic), str(root / "blank-ipynb" / f"{topic}.ipynb"))
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(out), "-j", "2"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-3000:]
+    full = sum(registry.load()[t].max_points for t in topics)
+    totals = {s: json.loads((out / s / "record.json").read_text())["total"] for s in ("ref-py", "ref-ipynb", "blank-ipynb")}
+    assert totals == {"ref-py": full, "ref-ipynb": full, "blank-ipynb": 0}, totals
+
+
+def test_a_single_folder_is_graded_as_one_student(tmp_path):
+    """A self-learner points the grader at their own folder of <topic>.py files."""
+    mine = tmp_path / "my-exercises"
+    mine.mkdir()
+    (mine / "gotchas.py").write_text((ROOT / "solutions" / "gotchas.py").read_text())
+    (mine / "notes.txt").write_text("ignored")
+    result = run_grader(mine, tmp_path / "out")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:] == [f"my-exercises,{FULL},{FULL},{FULL}"]
