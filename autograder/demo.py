@@ -22,7 +22,7 @@ STUDENTS = {
 
 
 def demo(out: Path = KIT_ROOT / "demo-out") -> int:
-    console = Console()
+    console = Console(width=max(140, Console().width))
     topics = [t.slug for t in registry.active_topics()]
     root = out / "course"
     started = time.monotonic()
@@ -45,8 +45,10 @@ def demo(out: Path = KIT_ROOT / "demo-out") -> int:
     max_total = sum(registry.load()[t].max_points for t in topics)
     for student, (about, _) in STUDENTS.items():
         scores = {r["assignment"]: float(r["score"]) for r in rows if r["student_id"] == student}
-        table.add_row(f"{student} ({about})", *[f"{scores.get(t, 0):g}" for t in topics],
+        table.add_row(student, *[f"{scores.get(t, 0):g}" for t in topics],
                       f"{sum(scores.values()):g}", f"{max_total:g}")
     console.print(table)
+    for student, (about, _) in STUDENTS.items():
+        console.print(f"  {student}: {about}")
     console.print(f"Done in {time.monotonic() - started:.0f} s. Course folder: {root}")
     return 0

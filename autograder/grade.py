@@ -302,7 +302,7 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
             table.add_row(name, *[str(record["topics"][t]["score"]) for t in topics], f"{record['total']}")
         else:
             table.add_row(name, *["" for _ in topics], "[red]grader-error[/red]")
-    Console(width=max(100, 14 * (len(topics) + 2))).print(table)
+    Console(width=max(100, 16 * (len(topics) + 2))).print(table)
     errors = sum(1 for r in records.values() if r["status"] != "graded")
     console.print(f"{len(names) - errors} graded + {errors} grader error(s) = {len(names)} students.")
     return 1 if errors else 0
