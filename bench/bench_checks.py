@@ -23,6 +23,25 @@ def timed(args: list[str], cwd: Path) -> float:
     return time.monotonic() - start
 
 
+def grader_rows(tmp: Path, topics: list[str], students: int = 4, jobs: int = 2) -> list[tuple[str, float]]:
+    """The sandboxed grader on a class of `students` full submissions (half .py, half notebooks)."""
+    import nbformat
+
+    root = tmp / "class"
+    for index in range(students):
+        folder = root / f"s{index}"
+        folder.mkdir(parents=True)
+        for topic in topics:
+            if index % 2:
+                nbformat.write(course.source_notebook(topic), str(folder / f"{topic}.ipynb"))
+            else:
+                shutil.copyfile(ROOT / "solutions" / f"{topic}.py", folder / f"{topic}.py")
+    seconds = timed([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(tmp / "graded"),
+                     "-j", str(jobs)], ROOT)
+    return [(f"sandboxed grader, all {len(topics)} topics, {students} students, -j {jobs}: whole run", seconds),
+            ("sandboxed grader: per student (whole run / students)", seconds / students)]
+
+
 def main() -> None:
     topics = [t.slug for t in registry.active_topics()]
     rows = []
@@ -49,6 +68,7 @@ def main() -> None:
             course.autograde(root, topic)
             rows.append((f"nbgrader autograde `{topic}`, per full-marks notebook (4 students)",
                          (time.monotonic() - start) / 4))
+        rows += grader_rows(Path(tmp), topics)
     print("| what | seconds |\n| --- | ---: |")
     for what, seconds in rows:
         print(f"| {what} | {seconds:.1f} |")
