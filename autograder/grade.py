@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import shutil
-import sys
 import tempfile
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed

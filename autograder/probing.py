@@ -13,6 +13,7 @@ import itertools
 import sys
 import traceback
 import types
+from functools import wraps
 from pathlib import Path
 from typing import Any, Callable
 
@@ -178,3 +179,22 @@ def raised(call: Callable[[], Any]) -> str | None:
     except Exception as exc:  # noqa: BLE001
         return type(exc).__name__
     return None
+
+
+_memo_results: dict = {}
+
+
+def memo_probe(*names: str):
+    """Reuse a probe's data when several checks run it on the same functions with the same inputs.
+
+    The key holds the implementation's function objects themselves (a redefined function is a new key) and
+    the generator's state (the same seed gives the same inputs)."""
+    def wrap(probe):
+        @wraps(probe)
+        def cached(impl, rng, *args):
+            key = (probe.__name__, tuple(getattr(impl, n) for n in names), repr(rng.bit_generator.state), args)
+            if key not in _memo_results:
+                _memo_results[key] = probe(impl, rng, *args)
+            return _memo_results[key]
+        return cached
+    return wrap

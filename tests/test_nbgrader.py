@@ -1,10 +1,13 @@
 """The nbgrader track end to end, in a scratch course: the source notebook scores full marks, the untouched
-release scores 0, and a half-solved release scores exactly the points of the tasks it solved."""
+release scores 0, and a half-solved release scores exactly the points of the tasks it solved (one topic:
+the mechanism is the same for all, and every notebook costs a kernel start)."""
 import pytest
 
 from kit import TOPICS, registry
 
 from autograder import course
+
+HALF_TOPIC = "gotchas"
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +17,8 @@ def gradebook(tmp_path_factory):
     for topic in TOPICS:
         course.submit(root, "reference", topic, course.source_notebook(topic))
         course.submit(root, "blank", topic, course.release_notebook(topic))
-        course.submit(root, "half", topic, course.partially_solved(topic))
+        if topic == HALF_TOPIC:
+            course.submit(root, "half", topic, course.partially_solved(topic))
         course.autograde(root, topic)
     return {(r["student_id"], r["assignment"]): r for r in course.export(root)}
 
@@ -31,8 +35,7 @@ def test_untouched_release_scores_zero(gradebook, topic):
     assert float(gradebook[("blank", topic)]["score"]) == 0.0
 
 
-@pytest.mark.parametrize("topic", TOPICS)
-def test_half_solved_release_scores_the_solved_tasks(gradebook, topic):
+def test_half_solved_release_scores_the_solved_tasks(gradebook, topic=HALF_TOPIC):
     notebook = course.partially_solved(topic)
     solved_ids = [c.metadata.nbgrader["grade_id"].removesuffix("-solution") for c in notebook.cells
                   if c.metadata.get("nbgrader", {}).get("solution") and "NotImplementedError" not in c.source]

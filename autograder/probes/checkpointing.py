@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import time
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Any
 
 import jax
@@ -22,23 +22,12 @@ import orbax.checkpoint as ocp
 from flax import linen as nn
 from flax.training import train_state
 
+from autograder.probing import memo_probe
+
 FEATURES = 6
 
-_memo_results: dict = {}
 
 
-def _memo(*names):
-    """Reuse a probe's data when several checks run it on the same functions with the same inputs (the key
-    holds the implementation's function objects, so a redefined function is a new key)."""
-    def wrap(probe):
-        @wraps(probe)
-        def cached(impl, rng, *args):
-            key = (probe.__name__, tuple(getattr(impl, n) for n in names), repr(rng.bit_generator.state), args)
-            if key not in _memo_results:
-                _memo_results[key] = probe(impl, rng, *args)
-            return _memo_results[key]
-        return cached
-    return wrap
 
 
 class _Net(nn.Module):
@@ -190,7 +179,7 @@ class _Recorder:
 
 
 # ------------------------------------------------------------------------------------------ make_manager
-@_memo("make_manager")
+@memo_probe("make_manager")
 def manager_relative_path_and_retention(impl, rng):
     """make_manager, given a relative directory, saves under the working directory and keeps the latest checkpoints"""
     keep = int(rng.integers(2, 4))
@@ -231,7 +220,7 @@ def _restore_or_error(mngr, step, state):
     return restored, _first_difference(restored, state)
 
 
-@_memo("save_state")
+@memo_probe("save_state")
 def save_state_behaviour(impl, rng):
     """save_state writes the full state, returns only when the save is finished, and refuses an existing step"""
     state, other = _trained_state(rng), _trained_state(rng, steps=1)
