@@ -73,7 +73,7 @@ def plain(value: Any, where: str = "result") -> Any:
 
     if value is None or type(value) in (bool, int, float, str):
         return value
-    if type(value) in (np.bool_,) or (isinstance(value, np.generic) and type(value).__module__ == "numpy"):
+    if isinstance(value, np.generic) and type(value).__module__ == "numpy":  # np.float32(1.0), np.bool_(True)
         value = np.asarray(value)
     if isinstance(value, jax.Array) and not jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
         value = np.asarray(value)

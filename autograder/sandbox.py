@@ -257,7 +257,10 @@ def _describe_exit(code: int | None) -> str:
     if code is None:
         return "did not finish"
     if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
         return f"was killed by signal {name} (a crash, or a resource limit: memory, CPU time, file size)"
     return f"exited (status {code}) before finishing"
 
