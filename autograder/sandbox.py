@@ -81,7 +81,8 @@ def _ancestors(paths: list[str]) -> list[str]:
 def _bwrap_command(bwrap: str, limits: Limits, grader: Path, submission: Path, argv: list[str]) -> list[str]:
     runtime = sorted({sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix)})
     mounts = [*runtime, "/grader", "/submission"]
-    cmd = [bwrap]
+    # The private /tmp first: mounted later, it would hide a kit (and its .venv) that lives under /tmp.
+    cmd = [bwrap, "--size", str(limits.tmpfs), "--perms", "1777", "--tmpfs", "/tmp"]
     for directory in _ancestors(mounts):
         cmd += ["--perms", "0755", "--dir", directory]
     for system in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"):
@@ -89,8 +90,7 @@ def _bwrap_command(bwrap: str, limits: Limits, grader: Path, submission: Path, a
     for path in runtime:
         cmd += ["--ro-bind", path, path]
     cmd += ["--ro-bind", str(grader), "/grader", "--ro-bind", str(submission), "/submission",
-            "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmpfs), "--perms", "1777", "--tmpfs", "/tmp",
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
     for key, value in _child_env().items():
         cmd += ["--setenv", key, value]
