@@ -1,2 +1,2 @@
 # Kit developers' pytest setup: the hidden-check plugin (options --impl, --grade-seed, --task, --report-json).
-pytest_plugins = ["autograder.pytest_plugin"]
+pytest_plugins = ["autograder.grading.pytest_plugin"]

@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("-j", "--jobs", type=int, default=1, help="students graded in parallel")
     grade.add_argument("--seed", type=int, default=None, help="grade seed (random and recorded by default)")
     grade.add_argument("--require-sandbox", action="store_true", help="refuse to run without bubblewrap")
-    grade.add_argument("--probe-timeout", type=float, default=90.0, help="seconds a check may run")
+    grade.add_argument("--probe-timeout", type=float, default=90.0, help="seconds one probe may run")
+    grade.add_argument("--topic-budget", type=float, default=300.0,
+                       help="seconds all of one student's probes of one topic may run together")
     grade.add_argument("--topics", nargs="+", default=None, help="grade only these topics (default: all)")
     args = parser.parse_args(argv)
 
@@ -54,18 +56,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{task.id}: {task.goal}\n\n{task.hint}")
         return 0
     if args.command == "check":
-        from .progress import check_exercises
+        from .grading.progress import check_exercises
         return check_exercises(args.topics, args.impl, args.seed)
     if args.command == "grade":
         from pathlib import Path
 
-        from .grade import grade as run_grade
-        from .sandbox import Limits
+        from .grading.grade import grade as run_grade
+        from .grading.launcher import Limits
         return run_grade(Path(args.submissions), Path(args.out), jobs=args.jobs, seed=args.seed,
-                         require_sandbox=args.require_sandbox, limits=Limits(probe_timeout=args.probe_timeout),
+                         require_sandbox=args.require_sandbox, limits=Limits(probe_timeout=args.probe_timeout, topic_budget=args.topic_budget),
                          topics=args.topics)
     if args.command == "demo":
-        from .demo import demo
+        from .grading.demo import demo
         return demo()
     return 2
 

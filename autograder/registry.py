@@ -1,6 +1,6 @@
-"""The task registry (autograder/tasks.toml): topics, task ids, points, learning goals, hints.
+"""The task registry (autograder/tasks.toml): topics, task ids, points, learning goals, tiered hints.
 
-Everything else (build, checks, nbgrader cells, grade columns) reads task data from here.
+Everything else (build, checks, nbgrader cells, grade columns, the student command) reads task data from here.
 """
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from functools import cache
 from pathlib import Path
 
 REGISTRY_PATH = Path(__file__).with_name("tasks.toml")
-TOPICS = ("gotchas", "pytrees", "custom_pytrees", "backprop", "pmap", "trainstate", "checkpointing")
+# Curriculum order: release topics in this order (a later topic may show an earlier one's answers as given code).
+TOPICS = ("gotchas", "transforms", "pytrees", "custom_pytrees", "backprop", "optimizers", "trainstate", "nnx",
+          "checkpointing", "pmap", "sharding", "transformer")
+HINT_LEVELS = ("a nudge", "the concept and the API to read", "the closest thing to code the kit gives")
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,7 @@ class Task:
     id: str  # "topic.function": registry key, pytest marker, nbgrader grade_id, score name
     points: int
     goal: str
-    hint: str
+    hints: tuple[str, ...]  # level 1 (a nudge, no code), level 2 (concept + docs), level 3 (nearest to code)
 
     @property
     def topic(self) -> str:
@@ -27,6 +30,11 @@ class Task:
     @property
     def function(self) -> str:
         return self.id.split(".", 1)[1]
+
+    @property
+    def hint(self) -> str:
+        """The first hint level: what feedback shows next to a failure."""
+        return self.hints[0]
 
 
 @dataclass(frozen=True)
@@ -52,12 +60,17 @@ def load(path: Path = REGISTRY_PATH) -> dict[str, Topic]:
         entry = raw.get(slug, {})
         tasks = []
         for item in entry.get("tasks", []):
+            hints = item.get("hints")
+            if not (isinstance(hints, list) and len(hints) == len(HINT_LEVELS)
+                    and all(isinstance(h, str) and h.strip() for h in hints)):
+                raise ValueError(f"{path.name}: task {item.get('id')} needs `hints`: {len(HINT_LEVELS)} levels "
+                                 f"({', '.join(HINT_LEVELS)})")
             task = Task(id=item["id"], points=int(item["points"]), goal=item["goal"].strip(),
-                        hint=item["hint"].strip())
+                        hints=tuple(h.strip() for h in hints))
             if task.topic != slug or not task.function.isidentifier():
                 raise ValueError(f"{path.name}: task id {task.id!r} must be '{slug}.<function>'")
-            if task.points <= 0 or not task.goal or not task.hint:
-                raise ValueError(f"{path.name}: task {task.id} needs positive points, a goal and a hint")
+            if task.points <= 0 or not task.goal:
+                raise ValueError(f"{path.name}: task {task.id} needs positive points and a goal")
             tasks.append(task)
         ids = [t.id for t in tasks]
         if len(set(ids)) != len(ids):
@@ -78,5 +91,5 @@ def task(task_id: str) -> Task:
 
 
 def active_topics() -> list[Topic]:
-    """Topics that have tasks (the others are placeholders for coming issues)."""
+    """Topics that have tasks (the others are placeholders for coming issues), in curriculum order."""
     return [t for t in load().values() if t.tasks]

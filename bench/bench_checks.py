@@ -57,7 +57,7 @@ def main() -> None:
             timed(args, work)  # warm the cache
             rows.append((f"student: `pytest tests/test_{topic}.py`, solved, warm cache", timed(args, work)))
         for topic in topics:
-            args = [sys.executable, "-m", "pytest", f"autograder/checks/test_{topic}.py", "--impl=solutions", "-q"]
+            args = [sys.executable, "-m", "pytest", f"autograder/grading/checks/test_{topic}.py", "--impl=solutions", "-q"]
             rows.append((f"hidden checks of `{topic}` on one implementation (one process)", timed(args, ROOT)))
         root = Path(tmp) / "course"
         for topic in topics:

@@ -125,11 +125,6 @@ def propagate(node: Value) -> None:
         from other nodes, or appear twice in ``children``. Returns None; ``node.grad`` is not changed.
         Use ``node.data`` where it helps (``tanh`` and ``exp`` outputs give their own derivatives). The
         ReLU derivative is 1 where the input is > 0 and 0 elsewhere.
-
-    Hint:
-        child.grad += node.grad * (d node / d child). For "*" that factor is the other child's data, for "**" it is
-        k * x ** (k - 1), for tanh 1 - node.data ** 2, for exp node.data, for log 1 / x, for relu (x > 0).
-        Docs: https://docs.jax.dev/en/latest/autodidax.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -154,11 +149,6 @@ def backward(root: Value) -> None:
         node that uses it). Afterwards each leaf's ``.grad`` is d root / d leaf. Returns None.
         Nodes are shared (``a * a``, or ``b`` used by two later nodes): visit each node once (keep a set of
         the nodes already seen; ``Value`` objects are hashable by identity).
-
-    Hint:
-        A depth-first search with a `seen` set that appends a node after its children gives a topological order;
-        set root.grad = 1.0 and call propagate on the nodes of that list in reverse.
-        Docs: https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -187,10 +177,6 @@ def log_softmax(logits: jax.Array) -> jax.Array:
         finite for any finite input, and unchanged when a constant is added to a whole row. Must work under
         ``jax.jit``. Do not call ``jax.nn.log_softmax`` or ``jax.nn.softmax`` (the checks make them raise);
         subtract the row maximum yourself (``jax.scipy.special.logsumexp`` is allowed).
-
-    Hint:
-        m = max(logits, axis=-1, keepdims=True); return (logits - m) - log(sum(exp(logits - m), axis=-1, keepdims=True)).
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.nn.logsumexp.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -208,10 +194,6 @@ def cross_entropy(logits: jax.Array, labels: jax.Array) -> jax.Array:
         A scalar of the logits' dtype: ``-mean_i log_softmax(logits)[i, labels[i]]``, the **mean** over the
         batch (not the sum). Finite for logits offset by +-1000; must work under ``jax.jit``. Use your
         ``log_softmax``.
-
-    Hint:
-        Pick log_softmax(logits)[i, labels[i]] with jnp.take_along_axis (or [jnp.arange(n), labels]), then -mean.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.numpy.take_along_axis.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -242,11 +224,6 @@ def he_init(key: jax.Array, sizes: list[int]) -> list[dict]:
         have mean 0 and standard deviation ``sqrt(2 / sizes[l])`` (fan-in); a normal or a variance-corrected
         truncated normal are both fine. Layers are drawn from different subkeys, so no two layers share their
         random numbers. The same key gives the same parameters.
-
-    Hint:
-        Split the key once into one subkey per layer (a key used twice gives correlated layers), scale a standard
-        normal by sqrt(2 / fan_in) where fan_in is the layer's input size, and start every bias at zero.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.nn.initializers.he_normal.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -270,11 +247,6 @@ def mlp_forward(params: list[dict], X: jax.Array) -> tuple[jax.Array, dict]:
         ``(logits, cache)``: ``logits = Z2`` of shape ``(n, k)`` and ``cache = {"X": X, "Z1": X @ W1 + b1,
         "A1": relu(Z1), "Z2": A1 @ W2 + b2}`` (exactly these four keys). No ReLU after the last layer.
         Must work under ``jax.jit``.
-
-    Hint:
-        Hidden pre-activation, ReLU, then the output layer (no ReLU on the logits); keep every intermediate the
-        backward pass will need in the cache dict.
-        Docs: https://docs.jax.dev/en/latest/notebooks/Neural_Network_and_Data_Loading.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -311,12 +283,6 @@ def mlp_backward(params: list[dict], cache: dict, labels: jax.Array) -> list[dic
         inputs' float dtype (float64 in, float64 out). Must not call ``jax.grad``, ``jax.vjp``,
         ``jax.value_and_grad``, ``jax.jacrev``, ``jax.jacfwd`` or ``jax.linearize``: the checks make them
         raise. ``jax.nn.softmax``, ``jax.nn.one_hot`` and your ``log_softmax`` are fine.
-
-    Hint:
-        Start at the logits: the gradient of the mean cross-entropy there is (softmax - one-hot) divided by the batch
-        size. A weight's gradient is its layer's input, transposed, times the gradient at its output; a bias's sums over
-        the batch; ReLU lets the gradient through only where its input was positive. Each gradient has its parameter's shape.
-        Docs: https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -344,11 +310,6 @@ def per_example_grads(params: list[dict], X: jax.Array, labels: jax.Array) -> li
         batch gradient. Use ``jax.vmap`` (no Python loop over examples; the compiled program must not grow
         with ``n``); you may use your ``mlp_forward``/``mlp_backward`` or ``jax.grad`` inside. Must work under
         ``jax.jit``.
-
-    Hint:
-        Write the gradient for one example (x[None], label[None] as a batch of one) and map it with
-        jax.vmap(..., in_axes=(0, 0)) over the rows of X and labels, closing over params.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.vmap.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -385,10 +346,6 @@ def prepare_digits(images, targets) -> tuple[jax.Array, jax.Array]:
     Returns:
         ``(X, y)``: ``X`` a float32 JAX array ``(n, 64)`` (each image flattened row by row) with pixels scaled
         to [0, 1] by dividing by 16, the digits' maximum (not 255); ``y`` an int32 JAX array ``(n,)``.
-
-    Hint:
-        images.reshape(n, -1) / 16.0 as float32 (the digits' pixels go up to 16, not 255); labels as int32.
-        Docs: https://scikit-learn.org/stable/modules/generated/sklearn.datasets.load_digits.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -414,10 +371,6 @@ def sgd_step(params: list[dict], X: jax.Array, labels: jax.Array, lr: float) -> 
         ``p - lr * dL/dp``, all gradients taken at the **old** parameters; ``loss`` is ``cross_entropy`` of the
         old parameters' logits. ``params`` itself is not modified. Use your ``mlp_forward``, ``mlp_backward``
         and ``cross_entropy``; must work under ``jax.jit``.
-
-    Hint:
-        Forward, loss, backward on the current params; then jax.tree.map(lambda p, g: p - lr * g, params, grads).
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree.map.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -445,11 +398,6 @@ def train(key: jax.Array, X: jax.Array, labels: jax.Array, steps: int, lr: float
         batch, starting from ``he_init(key, [d, hidden, NUM_CLASSES])``; ``losses`` a float32 array of shape
         ``(steps,)``, the loss returned by each step. Deterministic: the same key gives the same result.
         With ``steps=200, lr=0.5, hidden=32`` it reaches at least 93% test accuracy in about a second on a CPU.
-
-    Hint:
-        params = he_init(key, [d, hidden, NUM_CLASSES]); step = jax.jit(sgd_step) once; loop: params, loss =
-        step(params, X, labels, lr); collect the losses and return jnp.stack(losses).
-        Docs: https://docs.jax.dev/en/latest/jit-compilation.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -127,11 +127,6 @@ def make_manager(directory: str, max_to_keep: int) -> ocp.CheckpointManager:
     Returns:
         An ``ocp.CheckpointManager`` on the absolute version of ``directory`` with
         ``ocp.CheckpointManagerOptions(max_to_keep=max_to_keep)`` (asynchronous saving, the default, stays on).
-
-    Hint:
-        ocp.CheckpointManager(os.path.abspath(directory), options=ocp.CheckpointManagerOptions(max_to_keep=...)):
-        a relative path only fails later, in the background save.
-        Docs: https://orbax.readthedocs.io/en/latest/guides/checkpoint/orbax_checkpoint_101.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -159,11 +154,6 @@ def save_state(mngr: ocp.CheckpointManager, step: int, state: TrainState) -> Non
 
     Returns:
         None, and only once the checkpoint is completely on disk (call ``mngr.wait_until_finished()``).
-
-    Hint:
-        Check `step in mngr.all_steps()` first (Orbax returns False and writes nothing for an existing step), then
-        mngr.save(step, args=ocp.args.StandardSave(state)) and mngr.wait_until_finished().
-        Docs: https://orbax.readthedocs.io/en/latest/guides/checkpoint/orbax_checkpoint_101.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -191,11 +181,6 @@ def restore_state(mngr: ocp.CheckpointManager, template: TrainState, step: int |
     Returns:
         A TrainState of the template's class, with the template's ``apply_fn`` and ``tx`` and every array as
         saved; ``opt_state`` holds Optax's state objects, so ``apply_gradients`` works on it.
-
-    Hint:
-        Describe the target without its values (ocp.utils.to_shape_dtype_struct on every leaf of the template) and
-        hand that to ocp.args.StandardRestore; when no step is given, ask the manager for its latest one.
-        Docs: https://orbax.readthedocs.io/en/latest/guides/checkpoint/checkpointing_pytrees.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -223,11 +208,6 @@ def save_with_metadata(mngr: ocp.CheckpointManager, step: int, state: TrainState
 
     Returns:
         None, once the checkpoint is on disk.
-
-    Hint:
-        One save, two items: ocp.args.Composite with the state as a StandardSave item and the metadata dict as a
-        JsonSave item; then wait until the save has finished.
-        Docs: https://orbax.readthedocs.io/en/latest/guides/checkpoint/orbax_checkpoint_101.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -253,11 +233,6 @@ def make_best_manager(directory: str, keep: int, metric: str) -> ocp.CheckpointM
     Returns:
         An ``ocp.CheckpointManager`` whose retention keeps the ``keep`` checkpoints with the highest
         ``metrics[metric]`` and whose ``best_step()`` is the step with the highest one.
-
-    Hint:
-        CheckpointManagerOptions(max_to_keep=keep, best_fn=lambda metrics: metrics[metric], best_mode='max'),
-        on an absolute directory.
-        Docs: https://orbax.readthedocs.io/en/latest/api_reference/checkpoint.checkpoint_manager.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -300,12 +275,6 @@ def train_with_checkpoints(mngr: ocp.CheckpointManager, state: TrainState, data:
     Returns:
         ``(state, loader)`` at the end. A run stopped after ``k`` steps and then called again (same arguments,
         without ``stop_after``) must end with exactly the arrays of a run that was never stopped.
-
-    Hint:
-        At the start, restore Composite(state=StandardRestore(abstract), loader=JsonRestore()) if latest_step() exists;
-        in the loop save Composite(state=StandardSave(state), loader=JsonSave(loader)) every save_every steps; wait at
-        the end. The loader position and the key are part of the run.
-        Docs: https://orbax.readthedocs.io/en/latest/guides/checkpoint/orbax_checkpoint_101.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -1,4 +1,4 @@
-# Generated from autograder/build.py (sha256 8f487172c961) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from autograder/build/render.py (sha256 972f8cc19da3) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """pytest setup for the exercises: CPU only, 4 simulated devices, and a compile cache for fast re-runs."""
 import os
 import sys

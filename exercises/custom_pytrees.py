@@ -80,11 +80,6 @@ def register_polynomial(cls: type) -> type:
         ``var`` have equal treedefs, a different ``var`` gives a different treedef), unflattening returns an
         instance of ``cls`` (not of the base ``Polynomial``), and ``jax.grad(lambda q: q(2.0))(p)`` returns a
         ``cls`` whose ``coeffs`` hold the gradient and whose ``var`` is unchanged.
-
-    Hint:
-        flatten(p) returns ((p.coeffs,), p.var); unflatten(var, children) returns cls(children[0], var). Register the
-        class you were given (cls, not Polynomial) and return it.
-        Docs: https://docs.jax.dev/en/latest/custom_pytrees.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -127,12 +122,6 @@ def make_dense_class() -> type:
         changing only ``w``/``b`` values never retraces a jitted function while changing the activation does,
         and ``jax.vmap(lambda layer: layer(x))(stacked)`` works on a layer whose ``w`` and ``b`` have an extra
         leading axis.
-
-    Hint:
-        Inside the function: decorate a subclass of Dense with @jax.tree_util.register_pytree_node_class, give it
-        tree_flatten(self) -> ((self.w, self.b), self.activation) and a classmethod tree_unflatten(cls, aux, children).
-        A new class per call is what makes the function safe to call again.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree_util.register_pytree_node_class.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -168,11 +157,6 @@ def register_gaussian(cls: type) -> type:
         paths ``GetAttrKey("mean")`` and ``GetAttrKey("log_std")``, so that
         ``[jax.tree_util.keystr(p) for p, _ in jax.tree.flatten_with_path({"q": g})[0]]`` is
         ``["['q'].mean", "['q'].log_std"]``. ``g.name`` is aux data, and unflattening returns a ``cls``.
-
-    Hint:
-        flatten_with_keys(g) returns (((GetAttrKey("mean"), g.mean), (GetAttrKey("log_std"), g.log_std)), g.name);
-        pass it, an unflatten and (optionally) a plain flatten to jax.tree_util.register_pytree_with_keys.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree_util.register_pytree_with_keys.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -201,12 +185,6 @@ def make_train_state_class() -> type:
         ``params - learning_rate * grads`` (leaf by leaf), ``step + 1``, and the same static fields.
         ``jax.tree.leaves(state)`` is then the leaves of ``params`` followed by ``step``; a jitted
         ``apply_gradients`` retraces when ``learning_rate`` changes but not when ``params`` values do.
-
-    Hint:
-        @jax.tree_util.register_dataclass on a @dataclasses.dataclass: params and step are data fields;
-        learning_rate and optimizer need field(metadata=dict(static=True)) (or jax.tree.static()), or they become leaves.
-        apply_gradients returns dataclasses.replace(self, params=..., step=self.step + 1).
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree_util.register_dataclass.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -248,11 +226,6 @@ def register_interval(cls: type) -> type:
         return a ``cls`` **without calling** ``cls.__init__`` (which rejects the placeholders JAX passes), so
         that ``jax.jacobian(lambda t: t)(interval)``, ``jax.jacobian(lambda t: t.width())(interval)`` and
         ``jax.vmap(lambda t: t.width())(batched)`` all work.
-
-    Hint:
-        JAX unflattens with placeholders (None, object(), tracers) that __init__ would reject. In unflatten, make the
-        instance with object.__new__(cls) and set .lo and .hi directly.
-        Docs: https://docs.jax.dev/en/latest/custom_pytrees.html#custom-pytrees-and-initialization-with-unexpected-values
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -277,11 +250,6 @@ def pairwise_kl(q, p):
         A tree with the dicts and lists of ``q`` in which each pair is replaced by the float32 scalar
         ``sum(log(std_p / std_q) + (std_q**2 + (mean_q - mean_p)**2) / (2 * std_p**2) - 1/2)`` (the sum runs
         over the pair's array elements). Must work under ``jax.jit``.
-
-    Hint:
-        jax.tree.map(kl, q, p, is_leaf=lambda x: isinstance(x, tuple)) hands kl one (mean, std) pair from each tree;
-        without is_leaf, jax.tree.map descends into the pairs and calls kl on single arrays.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree.map.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -77,11 +77,6 @@ def device_summary() -> dict:
 
         With ``XLA_FLAGS=--xla_force_host_platform_device_count=4`` set before jax started, a CPU-only
         machine reports 4 devices.
-
-    Hint:
-        jax.local_device_count(), jax.local_devices()[0].platform and [d.id for d in jax.local_devices()]. If you see 1
-        device, XLA_FLAGS=--xla_force_host_platform_device_count=4 was set after jax started: restart and set it first.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.local_device_count.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -112,11 +107,6 @@ def shard_batch(x, n_devices: int) -> jax.Array:
     Raises:
         ValueError: when ``B`` is not divisible by ``n_devices``, with a message that names both numbers
         (for example "a batch of 10 rows does not split evenly over 4 devices"). Never drop or pad rows.
-
-    Hint:
-        Check x.shape[0] % n_devices first and raise ValueError naming both numbers; then
-        x.reshape(n_devices, x.shape[0] // n_devices, *x.shape[1:]) keeps consecutive rows together.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.pmap.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -135,11 +125,6 @@ def replicate(tree, n_devices: int):
         shape ``(n_devices, *s)`` with the same dtype, every ``[i]`` slice equal to the original leaf. This is
         what ``jax.pmap(..., in_axes=0)`` expects for parameters. (``jax.device_put_replicated`` did this
         once; it was removed in JAX 0.10.)
-
-    Hint:
-        jax.tree.map over the leaves with jnp.broadcast_to(leaf, (n_devices, *leaf.shape)) (or jnp.stack of copies);
-        jnp.tile would lengthen the first axis instead of adding one.
-        Docs: https://docs.jax.dev/en/latest/migrate_pmap.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -175,11 +160,6 @@ def dp_sgd_step(params: dict, x: jax.Array, y: jax.Array, lr: float) -> tuple[di
         ``(new_params, loss)``: ``new_params = params - lr * g`` where ``g`` is the gradient of ``mse_loss``
         over the **whole** global batch (all devices' rows), and ``loss`` is that global ``mse_loss`` at
         ``params`` (before the update), a float32 scalar. Both must be identical on every device.
-
-    Hint:
-        jax.value_and_grad(mse_loss) on the local shard, then lax.pmean(grads, "batch") and lax.pmean(loss, "batch")
-        before the update; psum would make the step n_devices times too large.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.pmean.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -208,11 +188,6 @@ def global_accuracy(logits: jax.Array, labels: jax.Array, valid: jax.Array) -> d
         ``{"correct": int32 scalar, "count": int32 scalar, "accuracy": float32 scalar}``: the number of
         valid rows predicted correctly and the number of valid rows, both summed over **all** devices, and
         ``correct / count``. Identical on every device.
-
-    Hint:
-        Count valid correct rows and valid rows on this device, lax.psum both over "batch", then divide; a mean of
-        per-device accuracies is wrong when devices have different numbers of valid rows.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.psum.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -246,11 +221,6 @@ def train_data_parallel(step, params: dict, xs, ys, lr: float) -> tuple[dict, ja
     Use all ``jax.local_device_count()`` devices: replicate the parameters once, build
     ``jax.pmap(step, axis_name="batch", ...)`` once, and give it each batch sharded to
     ``(n_devices, B // n_devices, ...)``.
-
-    Hint:
-        n = jax.local_device_count(); build jax.pmap(step, axis_name="batch", in_axes=(0, 0, 0, None)) once, replicate
-        params once, reshape each batch to (n, B // n, ...), and return replica 0 of the parameters at the end.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.pmap.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -278,11 +248,6 @@ def device_dropout(key: jax.Array, x: jax.Array, rate: float) -> jax.Array:
     Returns:
         ``x * mask / (1 - rate)`` where ``mask`` is True with probability ``1 - rate``, drawn from a key that
         depends on the device index, so devices get different masks; the same key gives the same result.
-
-    Hint:
-        device_key = jax.random.fold_in(key, lax.axis_index("batch")); keep = bernoulli(device_key, 1 - rate, x.shape);
-        return where(keep, x / (1 - rate), 0).
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.random.fold_in.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -313,11 +278,6 @@ def halo_conv1d(x_local: jax.Array, kernel: jax.Array) -> jax.Array:
         mode="same")`` (a true convolution, zero padding at both ends of the whole signal; no wrap-around).
         Get the ``K // 2`` values from each neighbouring device with ``lax.ppermute`` (no ``all_gather`` of
         the whole signal).
-
-    Hint:
-        h = K // 2. Send x_local[-h:] to device i + 1 and x_local[:h] to device i - 1 with two ppermutes (no pair that
-        wraps around: the ends receive zeros), concatenate [left halo, x_local, right halo], convolve with mode="valid".
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.ppermute.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -350,11 +310,6 @@ def td0_update(params: dict, s: jax.Array, r: jax.Array, s_next: jax.Array, gamm
         ``loss = 0.5 * mean((target - value(params, s)) ** 2)`` and ``target = r + gamma * value(params,
         s_next)`` wrapped in ``lax.stop_gradient``, so the gradient flows only through ``value(params, s)``.
         Must work under ``jax.jit``.
-
-    Hint:
-        Inside the loss, build the TD target from r and value(p, s_next) and wrap it in lax.stop_gradient, so jax.grad treats
-        it as a constant; loss = 0.5 * mean((target - V(s))**2); then one SGD step with jax.grad(loss).
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.lax.stop_gradient.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -393,11 +348,6 @@ def shard_map_sgd_step(mesh, params: dict, x, y, lr: float) -> tuple[dict, jax.A
         ``params``; the same numbers as a single-device full-batch step. The loss and gradient must be
         computed inside ``jax.shard_map`` over ``mesh`` with the batch split (``P("batch")``) and the
         parameters replicated (``P()``).
-
-    Hint:
-        device_put x and y with NamedSharding(mesh, P("batch")); shard_map a loss that ends in lax.pmean with
-        in_specs=(P(), P("batch"), P("batch")), out_specs=P(); take jax.jit(jax.value_and_grad(...)) of that from outside.
-        Docs: https://docs.jax.dev/en/latest/notebooks/shard_map.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -59,11 +59,6 @@ def tree_stats(tree) -> dict:
         total number of array elements over all leaves, and ``global_norm`` is
         ``sqrt(sum over every element of every leaf of element**2)`` (``0.0`` for a tree with no leaves).
         The two counts are Python ints. ``jax.jit(lambda t: tree_stats(t)["global_norm"])`` must work.
-
-    Hint:
-        jax.tree.leaves(tree) gives the leaves; num_params sums their sizes, and the global norm is ONE square root
-        of the sum of all squares (not a sum of per-leaf norms).
-        Docs: https://docs.jax.dev/en/latest/pytrees.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -91,12 +86,6 @@ def ravel_tree(tree):
         of the same length and returning a tree with the structure of ``tree`` whose leaves have the
         original shapes, filled from the vector in the same order; ``unravel(flat)`` rebuilds ``tree``.
         ``unravel`` must work under ``jax.jit``. Do not modify ``tree``.
-
-    Hint:
-        leaves, treedef = jax.tree.flatten(tree); remember each leaf's shape; concatenate the raveled leaves. unravel
-        slices the vector with the same (static) offsets, reshapes, and calls jax.tree.unflatten(treedef, pieces).
-        Dict keys come out sorted: never rebuild the order from dict insertion order.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree.flatten.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -124,11 +113,6 @@ def momentum_update(params, grads, velocity, lr: float, beta: float):
     Returns:
         ``(new_params, new_velocity)``: two new trees with the structure of ``params`` (a NamedTuple stays that
         NamedTuple, a tuple stays a tuple). The inputs must not be modified.
-
-    Hint:
-        jax.tree.map(lambda v, g: beta * v + g, velocity, grads) gives the new velocity; a second tree.map over params
-        and the new velocity gives the new params. Never assign into the dicts you were given.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree.map.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -155,11 +139,6 @@ def mlp_loss(params: list, x: jax.Array, y: jax.Array) -> jax.Array:
         A float32 scalar: ``h = x``; for every layer ``h = h @ w + b``, followed by ``jnp.tanh`` for every
         layer **except the last**; the loss is the mean of ``(h - y) ** 2`` over all ``n * d_out`` entries.
         ``jax.grad(mlp_loss)(params, x, y)`` then has the structure of ``params``.
-
-    Hint:
-        Loop over params[:-1] applying h = tanh(h @ w + b), then a linear last layer, then the mean of the squared
-        error over all entries. jax.grad(mlp_loss) then returns a list of {"w", "b"} dicts.
-        Docs: https://docs.jax.dev/en/latest/key-concepts.html#pytrees
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -186,11 +165,6 @@ def decay_mask(params):
         A tree with the structure of ``params`` whose leaves are Python bools: ``True`` exactly for leaves whose
         **last** key-path entry is named ``"w"`` or ``"kernel"`` (a dict key, or a NamedTuple field name),
         ``False`` for every other leaf (``"b"``, ``"w_scale"``, list positions, ...).
-
-    Hint:
-        jax.tree.map_with_path(f, params) calls f(path, leaf). Look at path[-1]: a DictKey has .key, a GetAttrKey
-        (NamedTuple field) has .name. Compare names exactly: a substring test also matches "w_scale".
-        Docs: https://docs.jax.dev/en/latest/pytrees.html#explicit-key-paths
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -214,11 +188,6 @@ def zeros_from_shapes(shapes):
 
     Returns:
         The same tree with every shape tuple replaced by ``jnp.zeros(shape, jnp.float32)``.
-
-    Hint:
-        jax.tree.map(jnp.zeros, shapes) maps over the ints inside each shape tuple. Pass is_leaf that is True for a plain
-        tuple of ints; type(x) is tuple rules out NamedTuple containers.
-        Docs: https://docs.jax.dev/en/latest/pytrees.html#common-pytree-gotchas
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -242,10 +211,6 @@ def stack_trees(trees: list):
     Returns:
         A tree with the structure of ``trees[0]`` whose leaf at each position is ``jnp.stack`` of the leaves
         at that position, in list order (a new leading axis of length ``len(trees)``). Do not modify ``trees``.
-
-    Hint:
-        jax.tree.map(lambda *leaves: jnp.stack(leaves), *trees): unpack the list so that each tree is one argument.
-        Docs: https://docs.jax.dev/en/latest/_autosummary/jax.tree.map.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -67,12 +67,6 @@ def build_model(hidden: int, num_classes: int, dropout_rate: float) -> nn.Module
         the collections ``params`` and ``batch_stats`` only; ``model.apply(variables, x, train=False)`` needs no
         PRNG key and returns logits of shape ``(n, num_classes)``; ``model.apply(variables, x, train=True,
         rngs={'dropout': key}, mutable=['batch_stats'])`` returns ``(logits, {'batch_stats': ...})``.
-
-    Hint:
-        Inside build_model define `class MLP(nn.Module)` with an @nn.compact `__call__(self, x, train)` that chains
-        Dense, BatchNorm(use_running_average=not train, momentum=0.9), relu, Dropout(rate, deterministic=not train),
-        Dense; return MLP().
-        Docs: https://flax-linen.readthedocs.io/en/latest/guides/training_techniques/batch_norm.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -99,11 +93,6 @@ def apply_train(model: nn.Module, variables: dict, x: jax.Array, dropout_key: ja
     Returns:
         ``(logits, new_batch_stats)``: the train-mode output and the **updated** ``batch_stats`` tree (not the
         whole dict of mutated collections). Must work under ``jax.jit``.
-
-    Hint:
-        model.apply(variables, x, train=True, rngs={'dropout': key}, mutable=['batch_stats']) returns
-        (logits, updates); the new statistics are updates['batch_stats'].
-        Docs: https://flax-linen.readthedocs.io/en/latest/guides/training_techniques/dropout.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -143,11 +132,6 @@ def create_train_state(model: nn.Module, key: jax.Array, x: jax.Array, tx: optax
 
     Returns:
         The ``TrainState``: ``step == 0`` and ``opt_state == tx.init(params)``.
-
-    Hint:
-        Split the key, call model.init(init_key, x, train=False), then TrainState.create(apply_fn=model.apply,
-        params=variables['params'], tx=tx, batch_stats=variables['batch_stats'], key=dropout_key).
-        Docs: https://flax-linen.readthedocs.io/en/latest/api_reference/flax.training.html#train-state
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -183,12 +167,6 @@ def train_step(state: TrainState, batch: dict) -> tuple[TrainState, dict]:
         ``(new_state, metrics)`` with ``metrics = {'loss': float32 scalar, 'accuracy': float32 scalar}``, both
         computed from this step's train-mode logits (before the update). Must work under ``jax.jit`` and be
         traced only once for repeated calls with same-shaped batches.
-
-    Hint:
-        dropout_key = fold_in(state.key, state.step); a loss_fn(params) returning (loss, (logits, new_stats)) under
-        jax.value_and_grad(..., has_aux=True); then state.apply_gradients(grads=grads, batch_stats=new_stats).
-        Never build a new optimizer inside the step.
-        Docs: https://flax-linen.readthedocs.io/en/latest/guides/training_techniques/batch_norm.html#training-and-evaluation
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -213,11 +191,6 @@ def eval_step(state: TrainState, batch: dict) -> dict:
         ``{'loss': float32 scalar, 'accuracy': float32 scalar}`` computed with ``train=False`` (running averages,
         no dropout), the loss being the mean integer-label softmax cross-entropy. Deterministic, and the state
         is not modified. Must work under ``jax.jit``.
-
-    Hint:
-        logits = state.apply_fn({'params': state.params, 'batch_stats': state.batch_stats}, x, train=False), then the
-        same loss and accuracy as in train_step.
-        Docs: https://flax-linen.readthedocs.io/en/latest/guides/training_techniques/batch_norm.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -256,11 +229,6 @@ def adam_update(grads: Any, opt_state: dict, learning_rate: float, b1: float = 0
     Returns:
         ``(updates, new_opt_state)``: updates shaped like ``grads`` (to be added to the params) and the new state
         with ``count + 1``. Must work under ``jax.jit`` and must not call ``optax``.
-
-    Hint:
-        Increment the count first and correct with it: mu / (1 - b1**t), nu / (1 - b2**t); eps goes outside the square
-        root, and the update is minus the learning rate times the ratio. Use jax.tree.map over the leaves.
-        Docs: https://optax.readthedocs.io/en/latest/api/optimizers.html#optax.adam
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -307,11 +275,6 @@ def fit(state: TrainState, data: dict, *, num_epochs: int, batch_size: int, key:
     Returns:
         ``(state, history)`` with ``history = {'train_loss': [...], 'test_accuracy': [...]}``: one Python float
         per epoch each, the mean of that epoch's training losses and the test accuracy from ``eval_step``.
-
-    Hint:
-        order = jax.random.permutation(jax.random.fold_in(key, epoch), n); slice n // batch_size batches from it, call
-        train_step on each, then eval_step on the whole test set. Report Python floats.
-        Docs: https://flax-linen.readthedocs.io/en/latest/quick_start.html
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -37,6 +37,16 @@ from jax import lax
 # ```
 #
 # The pure version takes the state as an argument and returns the new state: the caller decides where it lives.
+# You can watch the trap happen: a `print` inside a jitted function runs once, while tracing, not once per call.
+#
+# ```python
+# >>> @jax.jit
+# ... def noisy(x):
+# ...     print("tracing")
+# ...     return x + 1
+# >>> _ = noisy(1.0); _ = noisy(2.0)
+# tracing
+# ```
 
 # %%
 def init_running_mean(shape: tuple[int, ...]) -> dict:
@@ -94,12 +104,12 @@ def swap_rows(x: jax.Array, i: int | jax.Array, j: int | jax.Array) -> jax.Array
     """Task gotchas.swap_rows: return a copy of ``x`` with rows ``i`` and ``j`` exchanged.
 
     Args:
-        x: a JAX or NumPy array with at least one dimension.
-        i, j: row indices (Python ints or traced integer scalars: it must work under ``jax.jit``);
-            ``i == j`` is allowed.
+        x: a JAX or NumPy array with at least one dimension. A NumPy array must not be modified.
+        i, j: row indices in ``[0, x.shape[0])``: Python ints or traced integer scalars (it must work
+            under ``jax.jit`` with traced ``i`` and ``j``). ``i == j`` is allowed.
 
     Returns:
-        A new array; ``x`` itself is unchanged.
+        A new array with the shape and dtype of ``x``; ``x`` itself is unchanged.
     """
     ### BEGIN SOLUTION
     x = jnp.asarray(x)  # a NumPy input stays untouched: .at[] never writes in place
@@ -128,12 +138,12 @@ def bincount(idx: jax.Array, length: int) -> jax.Array:
     """Task gotchas.bincount: count how often each value ``0 .. length-1`` occurs in ``idx``.
 
     Args:
-        idx: an integer array of any shape. Values outside ``[0, length)`` (negative ones too) are
-            ignored: they are not counted anywhere.
-        length: number of bins (a Python int).
+        idx: an integer array of any shape, possibly empty. Values outside ``[0, length)`` (negative
+            ones too) are ignored: they are not counted anywhere.
+        length: number of bins, a Python int ``>= 1``.
 
     Returns:
-        An int32 array of shape ``(length,)``. Must work under ``jax.jit`` (with ``length`` static).
+        An int32 array of shape ``(length,)``. Must work under ``jax.jit`` with ``length`` static.
     """
     ### BEGIN SOLUTION
     idx = jnp.ravel(idx)
@@ -143,6 +153,16 @@ def bincount(idx: jax.Array, length: int) -> jax.Array:
     return jnp.zeros(length, jnp.int32).at[safe].add(1, mode="drop")
     ### END SOLUTION
 
+
+# %% [markdown]
+# Why the mask? Scatter updates handle indices their own way, and neither way is "ignore":
+#
+# ```python
+# >>> jnp.zeros(3).at[jnp.array([5])].set(1.0)    # past the end: the write is dropped
+# Array([0., 0., 0.], dtype=float32)
+# >>> jnp.zeros(3).at[jnp.array([-1])].add(1.0)   # negative: counts from the end, like NumPy
+# Array([0., 0., 1.], dtype=float32)
+# ```
 
 # %% checks="gotchas.bincount"
 def test_bincount_counts_duplicates():
@@ -172,10 +192,12 @@ def safe_take(x: jax.Array, idx: jax.Array, fill: float) -> jax.Array:
         x: a 1-D array of length ``n``.
         idx: an integer array of any shape. Indices in ``[-n, n)`` are valid (negative ones count
             from the end, as in NumPy); any other index is out of bounds.
-        fill: the value returned for out-of-bounds indices (a Python float, not traced).
+        fill: the value returned for out-of-bounds indices (a Python float, not traced), converted to
+            the dtype of ``x``.
 
     Returns:
-        An array shaped like ``idx`` with the dtype of ``x``. Must work under ``jax.jit`` and ``jax.vmap``.
+        An array shaped like ``idx`` with the dtype of ``x`` (float or integer). Must work under
+        ``jax.jit`` and ``jax.vmap``.
     """
     ### BEGIN SOLUTION
     n = x.shape[0]
@@ -200,21 +222,38 @@ def test_safe_take_accepts_negative_indices():
 
 
 # %% [markdown]
+# Once you have built the mask yourself, know that JAX offers the same policy ready-made: `jnp.take` with
+# `mode="fill"` returns `fill_value` for out-of-bounds indices and lets negative ones count from the end.
+#
+# ```python
+# >>> jnp.take(jnp.arange(5.0), jnp.array([-6, -1, 0, 5]), mode="fill", fill_value=-1.0)
+# Array([-1.,  4.,  0., -1.], dtype=float32)
+# ```
+#
 # ## Gotcha 4: non-array inputs
 #
 # `jnp.sum([1, 2, 3])` raises `TypeError`: JAX functions refuse Python lists and tuples, because tracing a
 # list would create one tracer per element. Convert once, at the boundary, with `jnp.asarray`.
+#
+# ```python
+# >>> jnp.sum([1, 2, 3])
+# Traceback (most recent call last):
+# TypeError: sum requires ndarray or scalar arguments, got <class 'list'> at position 0.
+# >>> jnp.sum(jnp.asarray([1, 2, 3]))
+# Array(6, dtype=int32)
+# ```
 
 # %%
 def weighted_average(values, weights) -> jax.Array:
     """Task gotchas.weighted_average: ``sum(w * v) / sum(w)``.
 
     Args:
-        values, weights: 1-D sequences of equal length: Python lists, tuples, NumPy arrays or JAX
-            arrays, with int or float entries.
+        values, weights: 1-D sequences of equal length ``>= 1``: Python lists, tuples, NumPy arrays or
+            JAX arrays, with int or float entries (an int input must not make the arithmetic integer).
+            The weights are positive.
 
     Returns:
-        A float32 scalar ``jax.Array``.
+        A float32 scalar ``jax.Array``. Must also work under ``jax.jit`` (with JAX array inputs).
     """
     ### BEGIN SOLUTION
     # Lists and tuples must become arrays before any jnp function sees them.
@@ -239,17 +278,20 @@ def test_weighted_average_accepts_lists():
 
 # %%
 def dropout_masks(key: jax.Array, n: int, shape: tuple[int, ...], keep_prob: float) -> jax.Array:
-    """Task gotchas.dropout_masks: ``n`` independent random keep-masks.
+    """Task gotchas.dropout_masks: ``n`` independent random keep-masks drawn from one key.
+
+    Split ``key`` once into ``n`` subkeys with ``jax.random.split(key, n)``; mask ``i`` is
+    ``jax.random.bernoulli(subkeys[i], keep_prob, shape)``. No key is used twice, and no randomness comes
+    from anywhere but ``key``: the same key always gives the same masks.
 
     Args:
-        key: a PRNG key (``jax.random.key``). Each key may be used once: split it.
-        n: number of masks.
-        shape: shape of one mask.
-        keep_prob: probability that an entry is True (kept).
+        key: a typed PRNG key (``jax.random.key``).
+        n: number of masks, ``n >= 1``.
+        shape: shape of one mask (a tuple of ints).
+        keep_prob: probability that an entry is True (kept), in ``(0, 1)``.
 
     Returns:
-        A boolean array of shape ``(n, *shape)`` whose ``n`` masks are independent draws. The same key
-        gives the same masks.
+        A boolean array of shape ``(n, *shape)``.
     """
     ### BEGIN SOLUTION
     # One subkey per mask: a single key reused n times would give n identical masks.
@@ -279,8 +321,16 @@ def test_dropout_masks_same_key_same_masks():
 # `lax.cond` for a branch, `lax.while_loop` / `lax.fori_loop` for loops with a traced end, and `lax.scan` to
 # carry state through a sequence without unrolling a Python loop into the compiled program.
 #
-# A trap inside the trap: `jnp.where` computes *both* branches. If one of them is `log(0)`, its gradient is
-# `nan` and `0 * nan` is still `nan`. Feed the unused branch a harmless value (the "double where").
+# A trap inside the trap: `jnp.where` computes *both* branches, and so does its gradient. The gradient of
+# `log` at 0 is `inf`; `where`'s backward pass multiplies the unused branch's gradient by 0, and `0 * inf` is
+# `nan`. Feed the unused branch a harmless value instead (the "double where").
+#
+# ```python
+# >>> jax.grad(jnp.log)(0.0)
+# Array(inf, dtype=float32, weak_type=True)
+# >>> jax.grad(lambda x: jnp.where(x > 0, jnp.log(x), 0.0))(0.0)
+# Array(nan, dtype=float32, weak_type=True)
+# ```
 
 # %%
 def soft_clip(x: jax.Array) -> jax.Array:
@@ -290,8 +340,8 @@ def soft_clip(x: jax.Array) -> jax.Array:
         x: a float array of any shape.
 
     Returns:
-        An array like ``x``. Must work under ``jax.jit`` and ``jax.vmap``, and ``jax.grad`` of its sum
-        must be finite everywhere, at ``x == 0`` too.
+        An array with the shape and dtype of ``x``. Must work under ``jax.jit`` and ``jax.vmap``, and
+        ``jax.grad`` of its sum must be finite everywhere: at ``x == 0`` and at the kinks ``x == +-1`` too.
     """
     ### BEGIN SOLUTION
     outside = jnp.abs(x) > 1
@@ -321,7 +371,7 @@ def collatz_steps(n: jax.Array) -> jax.Array:
     and ``collatz_steps(6) == 8``.
 
     Args:
-        n: a positive int32 scalar (possibly traced: it must work under ``jax.jit`` and ``jax.vmap``).
+        n: an int32 scalar ``>= 1`` (possibly traced: it must work under ``jax.jit`` and ``jax.vmap``).
 
     Returns:
         An int32 scalar.
@@ -356,8 +406,8 @@ def ema(xs: jax.Array, decay: float) -> jax.Array:
     ``s[0] = xs[0]`` and ``s[t] = decay * s[t-1] + (1 - decay) * xs[t]``.
 
     Args:
-        xs: a float array of shape ``(T, ...)``, ``T >= 1``.
-        decay: a float in ``[0, 1]``.
+        xs: a float32 array of shape ``(T, ...)``; ``T == 1`` is allowed (then ``s == xs``).
+        decay: a Python float in ``[0, 1]``, both ends included.
 
     Returns:
         ``s``, shaped like ``xs``. The compiled program must not grow with ``T`` (no Python loop over
@@ -382,31 +432,46 @@ def test_ema_small_example():
 
 # %% [markdown]
 # Shapes must be known when tracing. An argument that decides a shape, like the number of classes below,
-# must be **static**: `jax.jit(one_hot, static_argnames="num_classes")`. Each new static value compiles
-# a new version (a retrace), which is fine for a handful of values. Never derive a shape from the data
-# (`labels.max() + 1`): under `jit` the data is not known yet.
+# must be **static**: `jax.jit(f, static_argnames="num_classes")` hands it to your function as a plain Python
+# value and compiles one version per value it sees. Never derive a shape from the data (`labels.max() + 1`):
+# under `jit` the data is not known yet. Without `static_argnames` the shape-deciding argument is traced too,
+# and a traced value cannot be a shape:
+#
+# ```python
+# >>> jax.jit(lambda n: jnp.zeros(n))(3)
+# Traceback (most recent call last):
+# TypeError: Shapes must be 1D sequences of concrete values of integer type, got (JitTracer(~int32[]),).
+# >>> jax.jit(lambda n: jnp.zeros(n), static_argnames="n")(n=3)
+# Array([0., 0., 0.], dtype=float32)
+# ```
 
 # %%
-def one_hot(labels: jax.Array, num_classes: int) -> jax.Array:
-    """Task gotchas.one_hot: one-hot encode integer labels.
+def make_one_hot():
+    """Task gotchas.make_one_hot: build a compiled one-hot encoder and return it.
 
-    Args:
-        labels: an int array of shape ``(n,)``. A label outside ``[0, num_classes)`` gives an all-zero row.
-        num_classes: the number of classes (a Python int; static under ``jax.jit``).
+    Return ``encode``, a function compiled with ``jax.jit`` in which ``num_classes`` is static, such that
+    ``encode(labels, num_classes=k)`` (``num_classes`` may also be passed by position) returns a float32
+    array of shape ``(n, k)`` whose row ``r`` is 1.0 in column ``labels[r]`` and 0.0 elsewhere. A label
+    outside ``[0, k)`` (negative, or ``k`` and above) gives an all-zero row. ``labels`` is an int32 array
+    of shape ``(n,)``; ``k >= 1``. Each new ``k`` may compile a new version; the same ``k`` must not.
 
     Returns:
-        A float32 array of shape ``(n, num_classes)``. Must work as
-        ``jax.jit(one_hot, static_argnames="num_classes")``.
+        The jitted ``encode`` function (it has ``encode.lower``, like every function ``jax.jit`` returns).
     """
     ### BEGIN SOLUTION
-    # Compare against a static arange: the output shape depends only on num_classes, never on the data.
-    return (labels[:, None] == jnp.arange(num_classes)[None, :]).astype(jnp.float32)
+    def encode(labels, num_classes):
+        # Compare against a static arange: the output shape depends only on num_classes, never on the data.
+        return (labels[:, None] == jnp.arange(num_classes)[None, :]).astype(jnp.float32)
+
+    return jax.jit(encode, static_argnames="num_classes")
     ### END SOLUTION
 
 
-# %% checks="gotchas.one_hot"
-def test_one_hot_under_jit():
-    encode = jax.jit(one_hot, static_argnames="num_classes")
-    got = encode(jnp.array([2, 0]), num_classes=4)
-    expected = jnp.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
-    assert got.shape == (2, 4) and jnp.array_equal(got, expected), f"one_hot([2, 0], 4) returned\n{got}\nexpected\n{expected}"
+# %% checks="gotchas.make_one_hot"
+def test_make_one_hot_encodes_and_is_jitted():
+    encode = make_one_hot()
+    got = encode(jnp.array([2, 0, 7]), num_classes=4)
+    expected = jnp.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    assert got.shape == (3, 4) and jnp.array_equal(got, expected), (
+        f"make_one_hot()([2, 0, 7], num_classes=4) returned\n{got}\nexpected\n{expected} (7 is out of range: a zero row)")
+    assert hasattr(encode, "lower"), "make_one_hot() must return the function jax.jit gives you, not a plain function"

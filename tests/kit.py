@@ -1,23 +1,31 @@
-"""Helpers for the kit's own tests: run the hidden checks or the visible tests on chosen implementations."""
+"""Helpers for the kit's own tests: grade chosen implementations with the hidden checks, in this process.
+
+A `Grading` of a topic runs every check of the tasks asked for on an implementation at a grade seed and
+records, per check, passed or the failure message: the same Runner, probes and verdicts as every front end,
+with the student's side run in this process (our own fixtures only).
+"""
 from __future__ import annotations
 
-import json
+import ast
 import os
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 from autograder import registry  # noqa: E402
 
 TOPICS = [topic.slug for topic in registry.active_topics()]
-SEED = int(os.environ.get("JAXKIT_SELFCHECK_SEED", "0"))
+# Every verdict must hold on every one of these seeds: a verdict that changes with the seed is a defect.
+SEEDS = tuple(int(s) for s in os.environ.get("JAXKIT_SELFCHECK_SEEDS", "0,1,2,3,4").split(","))
 
 
 def mistakes(topic: str) -> list[Path]:
@@ -32,12 +40,65 @@ def mistake_info(path: Path) -> tuple[str, str]:
     return namespace["TASK"], namespace["EXPECT"]
 
 
+def defined_names(path: Path) -> set[str]:
+    """Top-level names a fixture file binds (functions, classes, assignments), its header excepted."""
+    names = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names - {"TASK", "EXPECT"}
+
+
 def composite(topic: str, override: Path, folder: Path) -> Path:
     """The reference with some functions redefined by `override` (appended, so its definitions win)."""
     reference = (ROOT / "solutions" / f"{topic}.py").read_text()
-    target = folder / f"{topic}__{override.stem}.py"
+    target = folder / f"{topic}__{override.parent.name}__{override.stem}.py"
     target.write_text(f"{reference}\n\n# ---- overrides from {override.relative_to(ROOT)}\n{override.read_text()}")
     return target
+
+
+@dataclass(frozen=True)
+class Verdict:
+    task: str
+    check: str
+    seed: int
+    passed: bool
+    message: str
+    exception: str | None
+
+
+_references: dict = {}
+
+
+def grade(topic: str, impl_path: Path, seeds: tuple[int, ...], tasks: list[str] | None = None) -> list[Verdict]:
+    """Every check of `tasks` (default: all of the topic) on the implementation at `impl_path`, per seed."""
+    from autograder.grading.plan import checks_for
+    from autograder.grading.runner import InProcess, Reference, Runner
+    from autograder.sandbox.probing import load_module
+
+    reference = _references.setdefault(topic, Reference(topic))
+    wanted = tasks or [t.id for t in registry.load()[topic].tasks]
+    try:
+        impl = load_module(str(impl_path), label=impl_path.stem)
+    except Exception as exc:  # noqa: BLE001
+        return [Verdict(task, "import", seed, False, f"{type(exc).__name__}: {exc}", type(exc).__name__)
+                for task in wanted for seed in seeds]
+    student = InProcess(impl, reference)
+    verdicts = []
+    for seed in seeds:
+        for task in wanted:
+            for check in checks_for(task):
+                try:
+                    check(Runner(task, seed, student, reference))
+                    verdicts.append(Verdict(task, check.__name__, seed, True, "", None))
+                except AssertionError as exc:
+                    verdicts.append(Verdict(task, check.__name__, seed, False, str(exc), type(exc).__name__))
+    return verdicts
 
 
 def run_pytest(args: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -46,30 +107,10 @@ def run_pytest(args: list[str], cwd: Path, timeout: int = 900) -> subprocess.Com
                           text=True, timeout=timeout)
 
 
-@cache
-def hidden_run(topic: str, scratch: Path) -> dict[str, list[dict]]:
-    """One pytest process per topic grades the reference, the stubs, the alternative and every mistake."""
-    impls = {"solutions": "solutions", "exercises": "exercises"}
-    alternative = TESTS / "alternatives" / f"{topic}.py"
-    if alternative.exists():
-        impls["alternative"] = str(composite(topic, alternative, scratch))
-    for path in mistakes(topic):
-        impls[f"mistake:{path.stem}"] = str(composite(topic, path, scratch))
-    report = scratch / f"report-{topic}.json"
-    args = [f"autograder/checks/test_{topic}.py", "-q", f"--grade-seed={SEED}", f"--report-json={report}"]
-    args += [f"--impl={path}" for path in impls.values()]
-    result = run_pytest(args, ROOT)
-    if not report.exists():
-        raise RuntimeError(f"the hidden checks did not run:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    records = json.loads(report.read_text())["records"]
-    by_label = {label: [r for r in records if r["impl"] == path] for label, path in impls.items()}
-    return by_label
-
-
 def visible_run(folder: Path) -> dict[str, tuple[str, str]]:
     """Run the visible tests in a copy of exercises/; return {test name: (outcome, message)} from JUnit XML."""
     junit = folder / "junit.xml"
-    run_pytest([f"--junitxml={junit}", "-q"], folder)
+    run_pytest([f"--junitxml={junit}", "-q", "-p", "no:randomly"], folder)
     outcomes = {}
     for case in ET.parse(junit).getroot().iter("testcase"):
         name = f"{case.get('classname')}.{case.get('name')}"
@@ -85,8 +126,9 @@ def visible_run(folder: Path) -> dict[str, tuple[str, str]]:
     return outcomes
 
 
-def copy_exercises(target: Path, solved_topics: tuple[str, ...] = ()) -> Path:
+def copy_exercises(target: Path, solved: dict[str, Path] | None = None) -> Path:
+    """A copy of exercises/ with some topics replaced by the given files ({topic: path})."""
     shutil.copytree(ROOT / "exercises", target, ignore=shutil.ignore_patterns("__pycache__", ".jax_cache"))
-    for topic in solved_topics:
-        shutil.copyfile(ROOT / "solutions" / f"{topic}.py", target / f"{topic}.py")
+    for topic, path in (solved or {}).items():
+        shutil.copyfile(path, target / f"{topic}.py")
     return target

@@ -1,11 +1,14 @@
 """Unit tests of the kit's building blocks: failure messages, plain-data conversion, master parsing."""
+import types
+
 import numpy as np
 import pytest
 
 from kit import ROOT
 
-from autograder import master, probing
-from autograder.compare import expect_match, tree_problem
+from autograder.build import master
+from autograder.grading.compare import expect_match, tree_problem
+from autograder.sandbox import probing
 
 
 def test_array_message_names_first_mismatching_indices_shape_and_dtype():
@@ -55,7 +58,7 @@ def test_run_probe_turns_student_exceptions_into_data():
     def probe(impl, rng):
         raise SystemExit(0)
 
-    outcome = probing.run_probe(probe, impl=None, seed=0)
+    outcome = probing.run_probe(probe, impl=types.SimpleNamespace(), seed=0)
     assert outcome["ok"] is False
     assert (outcome["error"]["type"], outcome["error"]["message"]) == ("SystemExit", "0")
 
@@ -66,9 +69,3 @@ def test_master_without_checks_cell_is_refused(tmp_path):
     broken.write_text(text.replace('# %% checks="gotchas.ema"', "# %%"))
     with pytest.raises(master.MasterError, match=r"task gotchas.ema needs exactly one solution function"):
         master.read("gotchas", broken)
-
-
-def test_hints_are_appended_to_the_docstring():
-    cell = 'def f(x):\n    """Task t.f: do it.\n\n    More.\n    """\n    return x\n'
-    out = master.with_hints(cell, {"f": "Nudge.\nDocs: https://example.org"})
-    assert '    More.\n\n    Hint:\n        Nudge.\n        Docs: https://example.org\n    """' in out

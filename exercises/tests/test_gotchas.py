@@ -1,4 +1,4 @@
-# Generated from solutions/gotchas.py (sha256 63f774aa0e26) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/gotchas.py (sha256 f657ba736a09) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `gotchas`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
@@ -101,9 +101,11 @@ def test_ema_small_example():
     assert jnp.allclose(got, jnp.array([1.0, 2.0, 2.5])), f"ema([1, 3, 3], 0.5) returned {got}, expected [1, 2, 2.5]"
 
 
-# Task gotchas.one_hot
-def test_one_hot_under_jit():
-    encode = jax.jit(one_hot, static_argnames="num_classes")
-    got = encode(jnp.array([2, 0]), num_classes=4)
-    expected = jnp.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
-    assert got.shape == (2, 4) and jnp.array_equal(got, expected), f"one_hot([2, 0], 4) returned\n{got}\nexpected\n{expected}"
+# Task gotchas.make_one_hot
+def test_make_one_hot_encodes_and_is_jitted():
+    encode = make_one_hot()
+    got = encode(jnp.array([2, 0, 7]), num_classes=4)
+    expected = jnp.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    assert got.shape == (3, 4) and jnp.array_equal(got, expected), (
+        f"make_one_hot()([2, 0, 7], num_classes=4) returned\n{got}\nexpected\n{expected} (7 is out of range: a zero row)")
+    assert hasattr(encode, "lower"), "make_one_hot() must return the function jax.jit gives you, not a plain function"

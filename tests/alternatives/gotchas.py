@@ -39,8 +39,8 @@ def weighted_average(values, weights):
 
 
 def dropout_masks(key, n, shape, keep_prob):
-    # One draw of the whole (n, *shape) block is as independent as n split keys.
-    return jax.random.uniform(key, (n, *shape)) < keep_prob
+    # vmap over the subkeys, and bernoulli spelled as a uniform draw below keep_prob (what bernoulli does).
+    return jax.vmap(lambda subkey: jax.random.uniform(subkey, shape) < keep_prob)(jax.random.split(key, n))
 
 
 def soft_clip(x):
@@ -66,5 +66,7 @@ def ema(xs, decay):
     return lax.fori_loop(1, xs.shape[0], body, xs)
 
 
-def one_hot(labels, num_classes):
-    return jax.nn.one_hot(labels, num_classes, dtype=jnp.float32)
+def make_one_hot():
+    # The library's one_hot, with the positional index of num_classes marked static instead of its name.
+    return jax.jit(lambda labels, num_classes: jax.nn.one_hot(labels, num_classes, dtype=jnp.float32),
+                   static_argnums=1)

@@ -1,7 +1,7 @@
-"""Indexing an identity matrix: invalid labels are clamped or wrap instead of giving zero rows."""
-TASK = "gotchas.one_hot"
-EXPECT = "a row of zeros for invalid labels"
+"""Indexing an identity matrix: out-of-range labels are clamped instead of giving zero rows."""
+TASK = "gotchas.make_one_hot"
+EXPECT = "`few`"
 
-
-def one_hot(labels, num_classes):
-    return jnp.eye(num_classes, dtype=jnp.float32)[labels]
+def make_one_hot():
+    return jax.jit(lambda labels, num_classes: jnp.eye(num_classes, dtype=jnp.float32)[labels],
+                   static_argnames="num_classes")

@@ -2,11 +2,11 @@
 TASK = "gotchas.running_mean_step"
 EXPECT = "changed the module global"
 
-calls = 0
+_calls = 0
 
 
 def running_mean_step(state, x):
-    global calls
-    calls += 1
+    global _calls
+    _calls += 1
     total = state["total"] + x
-    return {"count": state["count"] + 1, "total": total}, total / calls
+    return {"count": state["count"] + 1, "total": total}, total / _calls

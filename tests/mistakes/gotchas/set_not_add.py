@@ -1,6 +1,6 @@
 """set(1) where duplicates must accumulate."""
 TASK = "gotchas.bincount"
-EXPECT = "duplicates must accumulate"
+EXPECT = "`flat`"
 
 
 def bincount(idx, length):

@@ -1,0 +1,441 @@
+"""`python -m autograder grade SUBMISSIONS --out OUT [-j N]`: grade a class without trusting student code.
+
+Trusted side. Per topic, the checks first run against the reference in this process with a recording runner:
+that lists every probe call each task needs and computes the reference's data (kept in OUT/.cache for the
+next run with the same kit and seed). Per student, one sandboxed child per task group (grading/plan.py) runs
+those probes on the student's code and streams back what the student's functions returned; round trips that
+wrote files go on to a trusted reader child that loads no student code. The verdicts then run here, on data
+only. One grade seed per OUT folder (OUT/run.json): any order, any -j, a resumed run give identical records.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from .. import KIT_ROOT, registry
+from ..sandbox import probing, wire
+from . import compare, outputs, plan as planning, submissions
+from .launcher import Limits, Sandbox, Stop
+from .runner import Call, GraderError, Reference, Runner
+
+FOLDER = "students"  # OUT/students/<name>/: no student name can collide with the run's own files
+
+
+# ----------------------------------------------------------------------------------------------- the plan
+class Recorder:
+    """A student side that answers with the reference's data and records every probe call a check makes."""
+
+    def __init__(self, reference: Reference):
+        self.reference, self.calls = reference, []
+
+    def __call__(self, call: Call) -> dict:
+        self.calls.append(call)
+        data = self.reference.data(call)
+        sent = {"out": data.out, "report": data.report}
+        if getattr(call.probe, "reader", None) is not None:
+            sent["read"] = data.read
+        return {"ok": True, "data": sent}
+
+
+def kit_digest() -> str:
+    """Fingerprint of everything that decides reference data: the masters, the kit's code, the pinned stack."""
+    digest = hashlib.sha256()
+    paths = sorted([*(KIT_ROOT / "autograder").rglob("*.py"), KIT_ROOT / "autograder" / "tasks.toml",
+                    *(KIT_ROOT / "solutions").glob("*.py"), KIT_ROOT / "requirements.txt"])
+    for path in paths:
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(KIT_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Plan:
+    seed: int
+    topics: list[str]
+    checks: dict[str, list] = field(default_factory=dict)  # task id -> check functions
+    calls: dict[str, list[Call]] = field(default_factory=dict)  # topic -> calls, in order, each once
+    references: dict[str, Reference] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, topics: list[str], seed: int, cache: Path | None = None) -> "Plan":
+        made = cls(seed, topics)
+        saved = {}
+        if cache is not None and cache.is_file():
+            saved = wire.loads(cache.read_bytes())
+        for topic in topics:
+            reference = made.references[topic] = Reference(topic)
+            if topic in saved:
+                reference.load(saved[topic])
+            seen: dict[str, Call] = {}
+            for task in registry.load()[topic].tasks:
+                made.checks[task.id] = planning.checks_for(task.id)
+                if not made.checks[task.id]:
+                    raise GraderError(f"no hidden checks for {task.id}")
+                for check in made.checks[task.id]:
+                    recorder = Recorder(reference)
+                    try:
+                        check(Runner(task.id, seed, recorder, reference))
+                    except AssertionError as exc:
+                        raise GraderError(f"the reference fails its own check {check.__name__}: {exc}") from None
+                    for call in recorder.calls:
+                        seen.setdefault(call.key, call)
+            made.calls[topic] = list(seen.values())
+        if cache is not None and set(saved) != set(topics):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            outputs.atomic_write_bytes(cache, wire.dumps({t: r.export() for t, r in made.references.items()}))
+        return made
+
+
+# ----------------------------------------------------------------------------------------------- children
+def _failure(kind: str, message: str) -> dict:
+    return {"ok": False, "error": {"type": kind, "message": message, "where": ""}}
+
+
+class Ledger:
+    """Wall-clock seconds one student's probes have used per topic, against the topic budget."""
+
+    def __init__(self, budget: float):
+        self.budget, self.used = budget, {}
+
+    def charge(self, topic: str, seconds: float) -> None:
+        self.used[topic] = self.used.get(topic, 0.0) + seconds
+
+    def left(self, topic: str) -> float:
+        return self.budget - self.used.get(topic, 0.0)
+
+    def exhausted(self, topic: str) -> bool:
+        return self.left(topic) <= 0
+
+    def message(self, topic: str) -> str:
+        return (f"the time budget for {topic} ({self.budget:g} s for all of its checks) was used up before this "
+                "check could finish")
+
+
+def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[str, str], substitutes: dict,
+              files: dict[str, dict], ledger: Ledger) -> tuple[dict[str, dict], dict[str, str]]:
+    """Run `calls` in as few children as possible: a hang, crash or malformed line costs only the call that
+    was running (its topic, for tampering with the channel), and a fresh child carries on with the rest."""
+    outcomes: dict[str, dict] = {}
+    import_errors: dict[str, str] = {}
+    first_child = True
+    while True:
+        pending = []
+        for call in calls:
+            if call.key in outcomes or call.topic in import_errors:
+                continue
+            if ledger.exhausted(call.topic):
+                outcomes[call.key] = _failure("TimeBudget", ledger.message(call.topic))
+                continue
+            pending.append(call)
+        if not pending:
+            return outcomes, import_errors
+        topics = list(dict.fromkeys(call.topic for call in pending))
+        job = {"mode": mode,
+               "topics": {t: {"module": None, "substitutes": substitutes.get(t, {})} for t in topics},
+               "items": [{"key": str(i), "id": str(i), "topic": c.topic, "probe": c.probe.__name__, "seed": c.seed,
+                          "args": list(c.args), "files": None} for i, c in enumerate(pending)]}
+        child_files = {str(i): files[c.key] for i, c in enumerate(pending) if c.key in files}
+        child, uid = sandbox.start(job, {t: sources[t] for t in topics} if mode == "student" else {}, child_files)
+        try:
+            _drive(child, pending, outcomes, import_errors, ledger, sandbox.limits, mode, charge_start=not first_child)
+        finally:
+            child.close()
+            sandbox.release(uid)
+        first_child = False
+
+
+def _drive(child, pending: list[Call], outcomes: dict, import_errors: dict, ledger: Ledger, limits: Limits,
+           mode: str, charge_start: bool) -> None:
+    ready, imported, position = False, set(), 0
+    mark = time.monotonic()
+    while position < len(pending):
+        call = pending[position]
+        if call.topic in import_errors:
+            position += 1
+            continue
+        timeout = limits.probe_timeout
+        if ready or charge_start:  # a restarted child's start-up counts: crashing every probe is not free
+            timeout = min(timeout, max(ledger.left(call.topic), 0.0))
+        event = child.next_event(timeout)
+        now = time.monotonic()
+        if ready or charge_start:
+            ledger.charge(call.topic, now - mark)
+        mark = now
+        if isinstance(event, Stop):
+            if not ready and not charge_start:
+                raise GraderError(f"a grading process {event.detail} before any student code ran")
+            _blame(call, event, pending[position:], outcomes, import_errors, ledger, limits, mode, imported)
+            return
+        kind = event["event"]
+        if kind == "ready" and not ready:
+            ready = True
+        elif not ready:
+            raise GraderError("a grading process sent data before it was ready")
+        elif kind == "imported" and mode == "student" and event["topic"] == call.topic and call.topic not in imported:
+            imported.add(call.topic)
+        elif kind == "import_error" and mode == "student" and event["topic"] == call.topic and call.topic not in imported:
+            err = event["error"]
+            import_errors[call.topic] = f"{err['type']}: {err['message']}\n{err['where']}".strip()
+        elif kind == "result" and event["key"] == str(position) and (mode == "reader" or call.topic in imported):
+            outcomes[call.key] = event["outcome"]
+            position += 1
+        else:
+            _blame(call, Stop("malformed", "sent data out of order"), pending[position:], outcomes, import_errors,
+                   ledger, limits, mode, imported)
+            return
+
+
+def _blame(call: Call, stop: Stop, rest: list[Call], outcomes: dict, import_errors: dict, ledger: Ledger,
+           limits: Limits, mode: str, imported: set) -> None:
+    if stop.kind == "timeout" and ledger.exhausted(call.topic):
+        for other in rest:
+            if other.topic == call.topic:
+                outcomes[other.key] = _failure("TimeBudget", ledger.message(call.topic))
+        return
+    detail = f"timed out (no result within {limits.probe_timeout:g} s)" if stop.kind == "timeout" else stop.detail
+    if mode == "student" and call.topic not in imported:
+        import_errors[call.topic] = f"the grading process {detail} while importing your module"
+    elif stop.kind in ("malformed", "flood"):  # only code that writes to the grader's channel gets here
+        for other in rest:
+            if other.topic == call.topic:
+                outcomes[other.key] = _failure("GradingIncident", f"the grading process {detail}")
+    else:
+        outcomes[call.key] = _failure("GradingIncident", f"the grading process {detail} while running this check")
+
+
+def read_back(sandbox: Sandbox, calls: list[Call], outcomes: dict[str, dict], ledger: Ledger) -> None:
+    """The trusted half of round trips: a child that loads no student code reads the files a student's probe
+    wrote, and what it finds becomes that probe's `read` data."""
+    readers, files = [], {}
+    for call in calls:
+        outcome = outcomes.get(call.key)
+        if getattr(call.probe, "reader", None) is None or type(outcome) is not dict or outcome.get("ok") is not True:
+            continue
+        data = outcome.get("data")
+        bundle = data.pop("files", None) if type(data) is dict else None
+        try:
+            probing.check_bundle(bundle)
+        except probing.ProbeDataError as exc:
+            outcomes[call.key] = _failure("ProbeDataError", f"the files your code wrote could not be passed on ({exc})")
+            continue
+        readers.append(call)
+        files[call.key] = bundle
+    if not readers:
+        return
+    read, _ = run_calls(sandbox, readers, mode="reader", sources={}, substitutes={}, files=files, ledger=ledger)
+    for call in readers:
+        result = read.get(call.key)
+        if type(result) is dict and result.get("ok") is True and "data" in result:
+            outcomes[call.key]["data"]["read"] = result["data"]
+        else:
+            error = result.get("error") if type(result) is dict else None
+            why = error.get("message", "") if type(error) is dict else ""
+            outcomes[call.key] = _failure("ReadBack", f"reading back the files your code wrote failed: {why}"[:600])
+
+
+# ----------------------------------------------------------------------------------------------- verdicts
+def judge(made: Plan, topic: str, outcomes: dict[str, dict], import_error: str | None) -> dict[str, dict]:
+    """Verdicts on data only. Returns {task id: {"passed": bool, "message": str}}."""
+    def replay(call: Call) -> dict:
+        if import_error is not None:
+            return _failure("ImportError", f"importing your {topic} code failed: {import_error}")
+        return outcomes.get(call.key, _failure("Unanswered", "this check did not run"))
+
+    results = {}
+    for task in registry.load()[topic].tasks:
+        messages = []
+        for check in made.checks[task.id]:
+            try:
+                check(Runner(task.id, made.seed, replay, made.references[topic]))
+            except AssertionError as exc:
+                messages.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - data of an unexpected form: fail closed, say so
+                messages.append(f"The result could not be judged: it does not have the form the docstring "
+                                f"describes ({type(exc).__name__}).")
+        results[task.id] = {"passed": not messages, "message": messages[0] if messages else ""}
+    return results
+
+
+_HOST_PATHS = None
+
+
+def scrub(text: str) -> str:
+    """Feedback never names where the kit, its runtime or a staging folder lives."""
+    global _HOST_PATHS
+    if _HOST_PATHS is None:
+        import sys
+        import sysconfig
+        candidates = {str(KIT_ROOT): "<kit>", os.path.realpath(sysconfig.get_paths()["purelib"]): "<packages>",
+                      os.path.realpath(sys.base_prefix): "<python>", sys.prefix: "<python>",
+                      tempfile.gettempdir(): "<tmp>"}
+        _HOST_PATHS = sorted(candidates.items(), key=lambda kv: -len(kv[0]))
+    for path, name in _HOST_PATHS:
+        text = text.replace(path, name)
+    return text
+
+
+# ----------------------------------------------------------------------------------------------- students
+def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limits: Limits) -> dict:
+    loaded = {topic: submissions.load(folder, topic) for topic in made.topics}
+    total_bytes = sum(s.size for s in loaded.values())
+    if total_bytes > submissions.MAX_STUDENT_BYTES:
+        for s in loaded.values():
+            s.source, s.error = None, (f"The files handed in add up to {total_bytes / 2**20:.0f} MB; the limit is "
+                                       f"{submissions.MAX_STUDENT_BYTES / 2**20:.0f} MB.")
+    runnable = {t: s.source for t, s in loaded.items() if s.source is not None}
+    ledger = Ledger(limits.topic_budget)
+    outcomes: dict[str, dict] = {}
+    import_errors: dict[str, str] = {}
+    groups = max((max(planning.groups(t).values()) + 1 for t in runnable), default=0)
+    for group in range(groups):
+        calls = [c for t in runnable for c in made.calls[t] if planning.groups(t)[c.function] == group]
+        substitutes = {t: planning.substitute_sources(t, group) for t in runnable}
+        done, failed = run_calls(sandbox, calls, mode="student", sources=runnable, substitutes=substitutes, files={
+            c.key: made.references[c.topic].writer_files(c) for c in calls if getattr(c.probe, "writer", None)},
+            ledger=ledger)
+        outcomes.update(done)
+        for topic, error in failed.items():
+            import_errors.setdefault(topic, error)
+    read_back(sandbox, [c for t in runnable for c in made.calls[t]], outcomes, ledger)
+
+    topics = {}
+    for topic, submission in loaded.items():
+        if submission.source is None:
+            verdicts = {t.id: {"passed": False, "message": submission.error} for t in registry.load()[topic].tasks}
+        else:
+            verdicts = judge(made, topic, outcomes, import_errors.get(topic))
+        for verdict in verdicts.values():
+            verdict["message"] = scrub(verdict["message"])
+        points = {t.id: t.points for t in registry.load()[topic].tasks}
+        topics[topic] = {"file": submission.origin, "sha256": submission.sha256, "notes": submission.notes,
+                         "source_sha256": hashlib.sha256(submission.source.encode()).hexdigest()
+                         if submission.source is not None else None,
+                         "seconds": round(ledger.used.get(topic, 0.0), 1), "budget": limits.topic_budget,
+                         "score": sum(points[t] for t, v in verdicts.items() if v["passed"]),
+                         "max_score": sum(points.values()), "tasks": verdicts}
+    return {"student": student, "status": "graded", "seed": made.seed, "topics": topics,
+            "total": sum(t["score"] for t in topics.values()), "max_total": sum(t["max_score"] for t in topics.values())}
+
+
+def inputs_digest(folder: Path, topics: list[str]) -> str:
+    """What the grade of a student depends on: the files the grader would read, as it would read them."""
+    digest = hashlib.sha256()
+    for topic in topics:
+        for suffix in (".py", ".ipynb"):
+            path = folder / f"{topic}{suffix}"
+            if not submissions.present(path):
+                continue
+            try:
+                content = hashlib.sha256(submissions.read_file(path, submissions.MAX_NOTEBOOK_BYTES)).hexdigest()
+            except submissions.Unreadable as exc:
+                content = f"unreadable: {exc}"
+            digest.update(f"{topic}{suffix}\0{content}\0".encode())
+    return digest.hexdigest()
+
+
+def _run_seed(out: Path, requested: int | None) -> int:
+    path = out / "run.json"
+    if path.exists():
+        seed = json.loads(path.read_text())["seed"]
+        if requested is not None and requested != seed:
+            raise SystemExit(f"{out} was graded with seed {seed}; use another --out for seed {requested}.")
+        return seed
+    seed = secrets.randbelow(2**31) if requested is None else requested
+    outputs.atomic_write(path, json.dumps({"seed": seed}))
+    return seed
+
+
+def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require_sandbox: bool = False,
+          limits: Limits = Limits(), topics: list[str] | None = None) -> int:
+    console = Console(stderr=True)
+    sandbox = Sandbox(limits)
+    if not sandbox.sandboxed:
+        if require_sandbox:
+            console.print("[red]bubblewrap (bwrap) is not available: refusing to grade (--require-sandbox).[/red] "
+                          "Install it with `make setup` (Debian: apt-get install bubblewrap).")
+            return 2
+        console.print("[yellow]Warning: bubblewrap (bwrap) is not available. Student code runs in separate "
+                      "processes with resource limits but WITHOUT a sandbox (it can read files and use the "
+                      "network). Install bubblewrap, or pass --require-sandbox to refuse.[/yellow]")
+    if not root.is_dir():
+        console.print(f"[red]{escape(str(root))} is not a folder of student folders.[/red]")
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    seed = _run_seed(out, seed)
+    compare.SHOW_EXPECTED = False  # feedback never reveals hidden expected values
+    active = [t.slug for t in registry.active_topics()]
+    unknown = sorted(set(topics or []) - set(active))
+    if unknown:
+        console.print(f"[red]Unknown or empty topic(s) {unknown}; topics with tasks: {', '.join(active)}[/red]")
+        return 2
+    topics = [t for t in active if topics is None or t in topics]
+    started = time.monotonic()
+    with console.status("Computing the reference's results ..."):
+        made = Plan.make(topics, seed, out / ".cache" / f"reference-{kit_digest()}-{seed}.json")
+    skipped: list[str] = []
+    if submissions.is_single_submission(root, topics):  # one self-learner's folder, e.g. exercises/
+        root, names = root.resolve().parent, [root.resolve().name]
+    else:
+        names, skipped = submissions.students(root)
+    records, todo = {}, []
+    for name in names:
+        done = out / FOLDER / name / "record.json"
+        digest = inputs_digest(root / name, topics)
+        if done.exists():
+            record = json.loads(done.read_text())
+            if record.get("seed") == seed and record.get("inputs_sha256") == digest:
+                records[name] = record
+                continue
+        todo.append((name, digest))
+
+    def one(name: str, digest: str) -> dict:
+        try:
+            record = grade_student(name, root / name, made, sandbox, limits)
+        except Exception:  # noqa: BLE001 - the grader's own failure: never a pass, never lost
+            record = {"student": name, "status": "grader-error", "seed": seed, "topics": {},
+                      "error": traceback.format_exc()[-3000:]}
+        record["inputs_sha256"] = digest
+        outputs.write_student(out / FOLDER / name, record)
+        return record
+
+    with Progress(console=console, transient=False) as progress:
+        bar = progress.add_task(f"Grading {len(todo)} of {len(names)} students", total=len(todo))
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for future in as_completed([pool.submit(one, name, digest) for name, digest in todo]):
+                record = future.result()
+                records[record["student"]] = record
+                progress.advance(bar)
+    sandbox.close()
+    ordered = [records[name] for name in names]
+    outputs.write_class(out, ordered, topics, seed=seed, skipped=skipped, seconds=time.monotonic() - started)
+
+    table = Table(title=f"Grades (seed {seed}): {escape(str(out / 'grades.csv'))}")
+    for column in ("student", *topics, "total"):
+        table.add_column(column, justify="left" if column == "student" else "right")
+    for record in ordered:
+        if record["status"] == "graded":
+            table.add_row(escape(record["student"]), *[str(record["topics"][t]["score"]) for t in topics],
+                          f"{record['total']}")
+        else:
+            table.add_row(escape(record["student"]), *["" for _ in topics], "[red]grader-error[/red]")
+    Console(width=max(100, 16 * (len(topics) + 2))).print(table)
+    for message in skipped:
+        console.print(f"Skipped: {escape(message)}")
+    for line in outputs.identical_summary(ordered, topics):
+        console.print(escape(line))
+    errors = sum(1 for r in ordered if r["status"] != "graded")
+    console.print(f"{len(names) - errors} graded + {errors} grader error(s) = {len(names)} students.")
+    return 1 if errors else 0

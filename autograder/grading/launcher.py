@@ -1,0 +1,281 @@
+"""Starting a child (autograder/sandbox/child.py) and reading what it sends: bubblewrap, limits, the channel.
+
+Trusted side. It never imports student code and never believes an exit code: a child's result exists only
+if it arrived on the data pipe as valid data (autograder/sandbox/wire.py) in the expected order. Inside
+bubblewrap the child sees neutral paths only: the Python runtime at /runtime/python, the packages at
+/runtime/site-packages, the sandbox side of the kit at /grader, its job at /job. Nothing else of the host:
+no kit checkout, no solutions, no checks, no gradebook, no other student.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import queue
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import KIT_ROOT
+from ..sandbox import wire
+
+SANDBOX_UIDS = range(61000, 61064)  # one uid per concurrent child; no passwd entries needed
+INSIDE = {"python": "/runtime/python", "site": "/runtime/site-packages", "grader": "/grader", "job": "/job"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    probe_timeout: float = 90.0  # seconds of wall clock without a result, JAX start-up included
+    topic_budget: float = 300.0  # seconds of wall clock for all of one student's probes of one topic
+    address_space: int = 6 << 30  # JAX on CPU crashes below ~2 GiB; several topics share one child
+    file_size: int = 16 << 20
+    open_files: int = 256
+    nproc: int = 512  # threads count too: XLA aborts with fewer than ~32
+    cpu_seconds: int = 1800
+    max_output: int = 96 << 20  # bytes read from the data pipe per child
+    tmpfs: int = 96 << 20
+
+
+@functools.cache
+def bwrap_path() -> str | None:
+    """bubblewrap, if it is installed and can create namespaces here."""
+    path = shutil.which("bwrap")
+    if not path:
+        return None
+    try:
+        probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net", "true"],
+                               capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return path if probe.returncode == 0 else None
+
+
+def runtime() -> dict[str, str]:
+    """Where this interpreter's pieces live on the host: the base Python and the packages."""
+    base = os.path.realpath(sys.base_prefix)
+    executable = os.path.realpath(sys.executable)
+    if not executable.startswith(base + os.sep):
+        executable = os.path.join(base, "bin", f"python{sys.version_info.major}.{sys.version_info.minor}")
+    return {"prefix": base, "executable": executable, "site": os.path.realpath(sysconfig.get_paths()["purelib"])}
+
+
+def stage_sandbox_side(target: Path) -> Path:
+    """Copy only what the child may see: autograder/sandbox (child, probing, wire, probes). No checks, no
+    solutions, no registry, no grader."""
+    source = KIT_ROOT / "autograder"
+    (target / "autograder").mkdir(parents=True)
+    shutil.copyfile(source / "__init__.py", target / "autograder" / "__init__.py")
+    shutil.copytree(source / "sandbox", target / "autograder" / "sandbox",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    _open_up(target)
+    return target
+
+
+def _open_up(root: Path) -> None:
+    """World-readable, so the sandbox's unprivileged uid can read the bind-mounted copies."""
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+class Stop:
+    """Why a child stopped sending: it finished, timed out, crashed, or sent something that is not data."""
+
+    def __init__(self, kind: str, detail: str):
+        self.kind, self.detail = kind, detail  # kind: "exited", "timeout", "malformed", "flood"
+
+    def __repr__(self) -> str:
+        return f"Stop({self.kind}: {self.detail})"
+
+
+def describe_exit(code: int | None) -> str:
+    if code is None:
+        return "did not finish"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        return f"was killed by signal {name} (a crash, or a resource limit: memory, CPU time, file size)"
+    return f"exited (status {code}) before finishing"
+
+
+def _event(record) -> dict | None:
+    """A decoded line as a known event, or None when it is not one."""
+    if type(record) is not dict or type(record.get("event")) is not str:
+        return None
+    kind = record["event"]
+    if kind == "ready" and set(record) == {"event"}:
+        return record
+    if kind == "imported" and set(record) == {"event", "topic"} and type(record["topic"]) is str:
+        return record
+    if kind == "import_error" and set(record) == {"event", "topic", "error"} and type(record["topic"]) is str:
+        error = record["error"]
+        if type(error) is dict and set(error) == {"type", "message", "where"} and \
+                all(type(v) is str for v in error.values()):
+            return record
+    if kind == "result" and set(record) == {"event", "key", "outcome"} and type(record["key"]) is str:
+        return record
+    return None
+
+
+class Child:
+    """One running child: read its events one at a time, each within a deadline."""
+
+    def __init__(self, process: subprocess.Popen, read_fd: int, workdir: tempfile.TemporaryDirectory,
+                 log_path: Path, limits: Limits):
+        self.process, self.read_fd, self.workdir, self.log_path, self.limits = process, read_fd, workdir, log_path, limits
+        self.buffer, self.total = b"", 0
+
+    def next_event(self, timeout: float) -> dict | Stop:
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            if b"\n" in self.buffer:
+                line, self.buffer = self.buffer.split(b"\n", 1)
+                try:
+                    event = _event(wire.loads(line))
+                except wire.WireError as exc:
+                    return Stop("malformed", f"sent malformed data ({exc})")
+                return event if event is not None else Stop("malformed", "sent malformed data (an unknown record)")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return Stop("timeout", "timed out")
+            ready, _, _ = select.select([self.read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self.read_fd, 1 << 20)
+            if not chunk:
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+                if self.buffer:
+                    return Stop("malformed", "sent an unfinished line")
+                return Stop("exited", describe_exit(self.process.returncode) if self.process.returncode else "exited")
+            self.total += len(chunk)
+            if self.total > self.limits.max_output:
+                return Stop("flood", "sent more data than allowed")
+            self.buffer += chunk
+
+    def close(self) -> str:
+        """Kill the child's whole session (its PID namespace dies with it); return the tail of its log."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        os.close(self.read_fd)
+        try:
+            tail = self.log_path.read_bytes()[-2000:].decode("utf-8", "replace")
+        except OSError:
+            tail = ""
+        self.workdir.cleanup()
+        return tail
+
+
+class Sandbox:
+    def __init__(self, limits: Limits = Limits(), use_bwrap: bool = True):
+        self.limits = limits
+        self.bwrap = bwrap_path() if use_bwrap else None
+        self.runtime = runtime()
+        self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
+        stage_sandbox_side(self._stage)
+        self._uids: queue.Queue[int] = queue.Queue()
+        for uid in SANDBOX_UIDS:
+            self._uids.put(uid)
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.bwrap is not None
+
+    def close(self) -> None:
+        shutil.rmtree(self._stage, ignore_errors=True)
+
+    def inside(self, name: str, host: Path | str) -> str:
+        """How the child names a host path: neutral under bubblewrap, the host path itself without it."""
+        return INSIDE[name] if self.bwrap else str(host)
+
+    def start(self, job: dict, sources: dict[str, str], files: dict[str, dict]) -> tuple[Child, int]:
+        """Start a child on `job` (child.py's format without paths), the student's module texts by topic and
+        round-trip file bundles by item id. Returns the child and the uid it holds (give it back with
+        `release`)."""
+        from ..sandbox.probing import unpack_files
+
+        uid = self._uids.get()
+        workdir = tempfile.TemporaryDirectory(prefix="jaxkit-job-")
+        root = Path(workdir.name)
+        job_dir = root / "job"
+        (job_dir / "submission").mkdir(parents=True)
+        job_inside = Path(self.inside("job", job_dir))
+        for topic, text in sources.items():
+            (job_dir / "submission" / f"{topic}.py").write_text(text, encoding="utf-8")
+            job["topics"][topic]["module"] = str(job_inside / "submission" / f"{topic}.py")
+        for item in job["items"]:
+            if item["id"] in files:
+                target = job_dir / "files" / item["id"]
+                target.mkdir(parents=True)
+                unpack_files(files[item["id"]], str(target))
+                item["files"] = str(job_inside / "files" / item["id"])
+        job.update(uid=uid if (self.bwrap and os.getuid() == 0) else 0, nproc=self.limits.nproc,
+                   site=self.inside("site", self.runtime["site"]), grader=self.inside("grader", self._stage))
+        (job_dir / "job.json").write_text(json.dumps(job))
+        _open_up(job_dir)
+        log_path = root / "child.log"
+        read_fd, write_fd = os.pipe()
+        python = self.runtime["executable"]
+        if self.bwrap:
+            python = INSIDE["python"] + python[len(self.runtime["prefix"]):]
+        child_py = Path(self.inside("grader", self._stage)) / "autograder" / "sandbox" / "child.py"
+        argv = [python, "-I", "-S", "-B", str(child_py), str(job_inside / "job.json"), str(write_fd)]
+        cmd = self._bwrap_command(job_dir, argv) if self.bwrap else argv
+        env = None if self.bwrap else dict(_child_env(), PATH=os.environ.get("PATH", ""))
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(_limit_prefix(self.limits) + cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=log, pass_fds=(write_fd,), start_new_session=True, cwd=root, env=env)
+        os.close(write_fd)
+        return Child(process, read_fd, workdir, log_path, self.limits), uid
+
+    def release(self, uid: int) -> None:
+        self._uids.put(uid)
+
+    def _bwrap_command(self, job_dir: Path, argv: list[str]) -> list[str]:
+        # The private /tmp first: a later tmpfs would hide nothing of ours, but keep the order explicit.
+        cmd = [self.bwrap, "--size", str(self.limits.tmpfs), "--perms", "1777", "--tmpfs", "/tmp",
+               "--perms", "0755", "--dir", "/runtime"]  # bwrap makes missing parents 0700: the uid must enter
+        for system in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"):
+            cmd += ["--ro-bind-try", system, system]
+        cmd += ["--ro-bind", self.runtime["prefix"], INSIDE["python"],
+                "--ro-bind", self.runtime["site"], INSIDE["site"],
+                "--ro-bind", str(self._stage), INSIDE["grader"],
+                "--ro-bind", str(job_dir), INSIDE["job"],
+                "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--remount-ro", "/", "--chdir", "/tmp",
+                "--clearenv"]
+        env = dict(_child_env(), LD_LIBRARY_PATH=f"{INSIDE['python']}/lib")
+        for key, value in env.items():
+            cmd += ["--setenv", key, value]
+        return cmd + argv
+
+
+def _child_env() -> dict[str, str]:
+    return {"HOME": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "JAX_PLATFORMS": "cpu",
+            "TF_CPP_MIN_LOG_LEVEL": "2", "XLA_FLAGS": "--xla_force_host_platform_device_count=4",
+            "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+
+
+def _limit_prefix(limits: Limits) -> list[str]:
+    """util-linux prlimit sets the limits on the child it execs (no preexec_fn in a threaded parent)."""
+    prlimit = shutil.which("prlimit")
+    if prlimit is None:
+        return []
+    return [prlimit, f"--as={limits.address_space}", f"--fsize={limits.file_size}",
+            f"--nofile={limits.open_files}", "--core=0", f"--cpu={limits.cpu_seconds}", "--"]

@@ -1,0 +1,108 @@
+"""Which checks grade a task, which other tasks its probes lean on, and how tasks are split across processes.
+
+A probe of task X may need other tasks' functions (``train`` calls ``sgd_step``; a probe builds its inputs
+with ``replicate``). While X is graded those are the reference's definitions (``probing.compile_substitutes``),
+so a mistake costs only its own task. The reference's code of a task must never sit in a process that grades
+that same task, so tasks are split into groups: no task shares a group with a task it depends on, and each
+group of a student is graded in its own sandboxed child. Everything here is read statically from the sources
+(the checks, the probes, the masters): the same groups serve pytest, nbgrader and the sandboxed grader.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+from functools import cache
+
+from .. import KIT_ROOT, registry
+from ..build.master import function_sources, master_path
+
+
+def checks_for(task_id: str) -> list:
+    """The check functions of a task, in file order, found by their @pytest.mark.task marker."""
+    module = importlib.import_module(f"autograder.grading.checks.test_{task_id.split('.', 1)[0]}")
+    found = []
+    for name, function in vars(module).items():
+        marks = getattr(function, "pytestmark", [])
+        if name.startswith("test_") and any(m.name == "task" and m.args == (task_id,) for m in marks):
+            found.append(function)
+    return found
+
+
+def _module_functions(path) -> dict[str, ast.FunctionDef]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def _closure(start: set[str], edges: dict[str, set[str]]) -> set[str]:
+    seen, todo = set(), list(start)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(edges.get(name, ()))
+    return seen
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+@cache
+def dependencies(topic: str) -> dict[str, frozenset[str]]:
+    """For each task function: the other task functions its probes or its reference definition may call."""
+    tasks = {t.function for t in registry.load()[topic].tasks}
+    probes_path = KIT_ROOT / "autograder" / "sandbox" / "probes" / f"{topic}.py"
+    checks_path = KIT_ROOT / "autograder" / "grading" / "checks" / f"test_{topic}.py"
+
+    master = _module_functions(master_path(topic))
+    master_edges = {name: _names(node) for name, node in master.items()}
+    probe_defs = _module_functions(probes_path)
+    # A probe uses `impl.<name>`; it may reach more of impl through the module's helpers it calls.
+    probe_edges = {name: _names(node) for name, node in probe_defs.items()}
+    probe_attrs = {name: {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+                          and isinstance(n.value, ast.Name) and n.value.id == "impl"}
+                   for name, node in probe_defs.items()}
+
+    used_by_task: dict[str, set[str]] = {name: set() for name in tasks}
+    for node in ast.parse(checks_path.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        marked = [d for d in node.decorator_list if isinstance(d, ast.Call) and d.args
+                  and isinstance(d.args[0], ast.Constant) and ast.unparse(d.func).endswith("mark.task")]
+        if not marked:
+            continue
+        task = marked[0].args[0].value.split(".", 1)[1]
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "run" and call.args:
+                probe = ast.unparse(call.args[0]).split(".")[-1]
+                for helper in _closure({probe}, probe_edges) & set(probe_defs):
+                    used_by_task[task] |= probe_attrs[helper]
+    result = {}
+    for task in tasks:
+        reached = _closure(used_by_task[task] | {task}, master_edges)
+        result[task] = frozenset((reached & tasks) - {task})
+    return result
+
+
+@cache
+def groups(topic: str) -> dict[str, int]:
+    """Task function -> group number: no task shares a group with a task it depends on (in either
+    direction), greedily in curriculum order. Most topics need one or two groups."""
+    deps = dependencies(topic)
+    conflicts = {task: set(deps[task]) for task in deps}
+    for task, needed in deps.items():
+        for other in needed:
+            conflicts[other].add(task)
+    assigned: dict[str, int] = {}
+    for task in (t.function for t in registry.load()[topic].tasks):
+        taken = {assigned[other] for other in conflicts[task] if other in assigned}
+        assigned[task] = next(number for number in range(len(deps) + 1) if number not in taken)
+    return assigned
+
+
+@cache
+def substitute_sources(topic: str, group: int) -> dict[str, str]:
+    """The reference's source of every task function graded outside `group`: what a process grading that
+    group may hold. The functions graded in the group are never among them."""
+    sources = function_sources(master_path(topic))
+    return {task: sources[task] for task, number in groups(topic).items() if number != group}

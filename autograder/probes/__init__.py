@@ -1,1 +1,0 @@
-"""Probes: trusted code that calls student functions and returns plain data (see autograder.probing)."""

@@ -1,0 +1,464 @@
+"""What runs beside student code: load an implementation, run a probe on it, return plain data.
+
+A probe is a function ``probe(impl, rng, *args)`` in ``autograder/sandbox/probes/<topic>.py``. It draws its
+inputs from ``rng``, calls student functions on them (eagerly, under ``jit``, ``vmap``, ``grad`` ... as the
+contract requires) and returns ``result(out=..., report=..., given=...)``:
+
+- ``out``: what the student's functions returned. The grader compares it with what the reference returns on
+  the same inputs, computed in the grader's own process. This is the only part that can earn points.
+- ``report``: properties only code running beside the student's can measure (a trace count, the primitives
+  of a jaxpr, a key-reuse error, globals changed). A check may only use a report to take points away.
+- ``given``: the settings the probe drew (sizes, probabilities, step counts). Only the reference run's copy
+  is ever read: what a child sends here is dropped before any check sees it.
+
+Every task function of the topic other than the ones being graded in this process is replaced, while a
+probe runs, by the reference's definition compiled into the student's namespace (``substitutes``), so a
+mistake in one task never costs another. This module imports no verdict code; it runs in the sandbox.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import itertools
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import traceback
+import types
+from typing import Any, Callable
+
+import numpy as np
+
+_counter = itertools.count()
+_MAX_LIST = 20_000
+MAX_BUNDLE_FILES = 256
+MAX_BUNDLE_BYTES = 24 << 20
+RESULT_PARTS = ("out", "report", "given")
+
+
+# ------------------------------------------------------------------------------------------ probe results
+def result(out: Any = None, *, report: dict | None = None, given: dict | None = None) -> dict:
+    """What a probe returns: the student's outputs, the measured properties and the drawn settings."""
+    return {"out": out, "report": dict(report or {}), "given": dict(given or {})}
+
+
+class ProbeDataError(TypeError):
+    """A student function returned something that is not plain data."""
+
+
+def plain(value: Any, where: str = "result", depth: int = 0) -> Any:
+    """Convert a value to plain data, or raise ProbeDataError naming where the odd value sits.
+
+    jax and numpy arrays become numpy arrays (copied); other objects are refused, so no student-defined
+    ``__eq__`` or ``__bool__`` ever reaches a verdict.
+    """
+    import jax
+
+    if depth > 40:
+        raise ProbeDataError(f"{where} is nested too deeply")
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, np.generic) and type(value).__module__ == "numpy":  # np.float32(1.0), np.bool_(True)
+        value = np.asarray(value)
+    if isinstance(value, jax.Array) and not jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+        value = np.asarray(value)
+    if type(value) is np.ndarray:
+        if value.dtype.kind not in "biuf":
+            raise ProbeDataError(f"{where} is an array of dtype {value.dtype}; expected numbers or booleans")
+        return value.copy()
+    if type(value) in (list, tuple):
+        if len(value) > _MAX_LIST:
+            raise ProbeDataError(f"{where} is a sequence of {len(value)} items; too long")
+        return [plain(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
+    if type(value) is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise ProbeDataError(f"{where} has a key of type {type(k).__name__}; expected str")
+            out[k] = plain(v, f"{where}[{k!r}]", depth + 1)
+        return out
+    raise ProbeDataError(f"{where} is a {type(value).__module__}.{type(value).__qualname__}; "
+                         "expected an array, a number, or a list/dict of them")
+
+
+def type_name(value: Any) -> str:
+    """A short, stable name for a value's type, for reports about promised return types."""
+    import jax
+
+    if isinstance(value, jax.Array):
+        return "jax.Array"
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__.split('.')[0]}.{kind.__name__}"
+
+
+# ------------------------------------------------------------------------------------------ student errors
+def _safe_str(value: Any) -> str:
+    try:
+        return str(value)
+    except BaseException:  # noqa: BLE001 - a student exception whose __str__ raises
+        return "(its message could not be read)"
+
+
+def describe_exception(exc: BaseException, impl_file: str | None) -> dict:
+    """Plain-data description of an exception raised by student code, showing only the student's frames.
+
+    File names appear without their folders: feedback never shows where the kit or the grader lives."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    student = [f for f in frames if impl_file is None or f.filename == impl_file
+               or f.filename.startswith("<ipython-input") or "/ipykernel_" in f.filename]
+    for frame in student:
+        frame.filename = os.path.basename(frame.filename)
+    where = "".join(traceback.format_list(student[-3:])).rstrip()
+    message = _safe_str(exc).strip().splitlines()
+    return {"type": type(exc).__name__[:100], "message": message[0][:500] if message else "", "where": where[:2000]}
+
+
+# ------------------------------------------------------------------------------------------ loading code
+def load_module(path: str, label: str = "impl") -> types.ModuleType:
+    """Import a .py file by path under a fresh, unique module name (never via sys.path)."""
+    path = os.path.abspath(path)
+    name = f"_graded_{label}_{os.path.splitext(os.path.basename(path))[0]}_{next(_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {os.path.basename(path)}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look modules up by name
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+class NamespaceImpl:
+    """A notebook's globals seen as an implementation module: attribute access into the live dict."""
+
+    __slots__ = ("_ns",)
+
+    def __init__(self, namespace: dict):
+        self._ns = namespace
+
+    def __getattr__(self, name):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise AttributeError(f"the notebook defines no `{name}`") from None
+
+    @property
+    def __dict__(self):  # vars(impl) is the notebook's globals, as for a module
+        return self._ns
+
+
+def compile_substitutes(impl: Any, sources: dict[str, str]) -> dict[str, Callable]:
+    """The reference's definitions of other tasks' functions, compiled into the student's namespace.
+
+    Each function's globals are the student's module, so it uses the student's given code (their classes,
+    their imports) exactly as the reference uses its own; only the task function itself is trusted."""
+    namespace = vars(impl)
+    functions: dict[str, Callable] = {}
+    for name, source in sources.items():
+        scratch: dict = {}
+        exec(compile(source, f"<trusted {name}>", "exec"), namespace, scratch)  # noqa: S102 - kit code
+        functions[name] = scratch[name]
+    return functions
+
+
+@contextlib.contextmanager
+def swapped(impl: Any, replacements: dict[str, Any]):
+    """Bind ``replacements`` in the implementation's namespace for the duration; always restore."""
+    namespace = vars(impl)
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in replacements}
+    try:
+        namespace.update(replacements)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+# ------------------------------------------------------------------------------------------ jax settings
+_ISOLATED_FLAGS = ("jax_enable_x64", "jax_debug_nans", "jax_debug_infs", "jax_disable_jit", "jax_enable_checks",
+                   "jax_numpy_rank_promotion", "jax_numpy_dtype_promotion", "jax_default_matmul_precision",
+                   "jax_debug_key_reuse", "jax_check_tracer_leaks", "jax_log_compiles")
+
+
+def jax_settings() -> dict:
+    import jax
+
+    return {name: jax.config.values[name] for name in _ISOLATED_FLAGS if name in jax.config.values}
+
+
+def restore_jax_settings(saved: dict) -> None:
+    """Undo global JAX settings a student module changed (x64, debug_nans ...) before the next probe."""
+    import jax
+
+    for name, value in saved.items():
+        if jax.config.values.get(name) != value:
+            jax.config.update(name, value)
+
+
+# ------------------------------------------------------------------------------------------ round trips
+def round_trip(*, writer: Callable | None = None, reader: Callable | None = None):
+    """Mark a probe that works on files, as ``probe(impl, rng, directory, *args)``.
+
+    ``writer(rng, directory)`` is trusted code that fills ``directory`` before the student's function reads
+    it. It runs in the grader with a secret seed: the student's process never learns what was written.
+    ``reader(rng, directory) -> plain data`` is trusted code that reads what the student's function wrote.
+    It runs in a separate sandboxed process that loads no student code, and its result becomes
+    ``out["read"]``."""
+    def mark(probe):
+        probe.writer, probe.reader = writer, reader
+        return probe
+    return mark
+
+
+def safe_relpath(name: Any) -> str | None:
+    """A bundle file name as a clean relative path, or None when it is not one."""
+    if type(name) is not str or not name or len(name) > 400 or "\0" in name or "\\" in name:
+        return None
+    parts = name.split("/")
+    if len(parts) > 12 or any(part in ("", ".", "..") or len(part) > 120 for part in parts):
+        return None
+    return name
+
+
+def pack_files(directory: str) -> dict[str, np.ndarray]:
+    """The regular files under ``directory`` as {relative path: bytes}; links and special files are left out."""
+    bundle: dict[str, np.ndarray] = {}
+    total = 0
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in sorted(dirs) if not os.path.islink(os.path.join(root, d))]
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            info = os.lstat(path)
+            relative = safe_relpath(os.path.relpath(path, directory).replace(os.sep, "/"))
+            if not stat.S_ISREG(info.st_mode) or relative is None:
+                continue
+            total += info.st_size
+            if len(bundle) >= MAX_BUNDLE_FILES or total > MAX_BUNDLE_BYTES:
+                raise ProbeDataError(f"the files written are too many or too large ({len(bundle)} files, "
+                                     f"{total} bytes)")
+            with open(path, "rb") as handle:
+                bundle[relative] = np.frombuffer(handle.read(MAX_BUNDLE_BYTES + 1), dtype=np.uint8).copy()
+    return bundle
+
+
+def check_bundle(bundle: Any) -> None:
+    """Raise ProbeDataError unless `bundle` (possibly forged) is {clean relative path: 1-D uint8 array}, with
+    no path that is also another path's folder, within the size caps."""
+    if type(bundle) is not dict or len(bundle) > MAX_BUNDLE_FILES:
+        raise ProbeDataError("the file bundle is malformed")
+    total, folders = 0, set()
+    for name, content in bundle.items():
+        relative = safe_relpath(name)
+        if relative is None or type(content) is not np.ndarray or content.dtype != np.uint8 or content.ndim != 1:
+            raise ProbeDataError("the file bundle holds an invalid entry")
+        total += content.size
+        if total > MAX_BUNDLE_BYTES:
+            raise ProbeDataError("the file bundle is too large")
+        parts = relative.split("/")
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    if folders & set(bundle):
+        raise ProbeDataError("the file bundle names a file and a folder alike")
+
+
+def unpack_files(bundle: Any, directory: str) -> None:
+    """Write a bundle (from ``pack_files``, possibly forged) under ``directory``; refuse anything odd."""
+    check_bundle(bundle)
+    for relative, content in bundle.items():
+        target = os.path.join(directory, *relative.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "xb") as handle:
+            handle.write(content.tobytes())
+
+
+@contextlib.contextmanager
+def workspace(prefix: str = "jaxkit-probe-"):
+    """A fresh directory for a probe; the working directory is restored and the folder removed after."""
+    directory = tempfile.mkdtemp(prefix=prefix)
+    previous = os.getcwd()
+    try:
+        yield directory
+    finally:
+        with contextlib.suppress(OSError):
+            os.chdir(previous)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------ running probes
+def _validated(value: Any, keep_given: bool) -> dict:
+    data = plain(value)
+    if type(data) is not dict or set(data) != set(RESULT_PARTS) or type(data["report"]) is not dict \
+            or type(data["given"]) is not dict:
+        raise ProbeDataError("the probe did not return result(out=..., report=..., given=...)")
+    if not keep_given:
+        del data["given"]
+    return data
+
+
+def run_probe(probe: Callable, impl: Any, seed: int, args: tuple = (), *, substitutes: dict | None = None,
+              files: Any = None, keep_given: bool = False, catch: tuple = (Exception, SystemExit)) -> dict:
+    """Run one probe; return ``{"ok": True, "data": {...}}`` or ``{"ok": False, "error": {...}}``.
+
+    ``files``: for a round-trip probe, a bundle to unpack into its directory first (the trusted writer's
+    files). When the probe has a reader, the files it leaves are packed into ``data["files"]``.
+    Exceptions from student code become data (``catch``: the sandboxed child catches everything)."""
+    rng = np.random.default_rng(seed)
+    impl_file = getattr(impl, "__file__", None)
+    takes_files = hasattr(probe, "reader")
+    try:
+        with swapped(impl, substitutes or {}):
+            if not takes_files:
+                return {"ok": True, "data": _validated(probe(impl, rng, *args), keep_given)}
+            with workspace() as directory:
+                if files is not None:
+                    unpack_files(files, directory)
+                data = _validated(probe(impl, rng, directory, *args), keep_given)
+                if probe.reader is not None:
+                    data["files"] = pack_files(directory)
+                return {"ok": True, "data": data}
+    except catch as exc:  # noqa: BLE001 - student code may raise anything
+        return {"ok": False, "error": describe_exception(exc, impl_file)}
+
+
+def run_reader(probe: Callable, seed: int, args: tuple, bundle: Any) -> Any:
+    """Trusted: read what a round-trip probe's student stage wrote (from its bundle); plain data."""
+    with workspace("jaxkit-read-") as directory:
+        unpack_files(bundle, directory)
+        return plain(probe.reader(np.random.default_rng(seed), directory, *args))
+
+
+def run_writer(probe: Callable, secret_seed: int, args: tuple) -> dict:
+    """Trusted: the files a round-trip probe's student stage starts from, as a bundle."""
+    with workspace("jaxkit-write-") as directory:
+        probe.writer(np.random.default_rng(secret_seed), directory, *args)
+        return pack_files(directory)
+
+
+# ------------------------------------------------------------------------------------------ probe helpers
+def changed_globals(impl: Any, call: Callable[[], Any]) -> list[str]:
+    """Run ``call()`` and return the names of the implementation's globals it rebound or mutated."""
+
+    def snapshot() -> dict:
+        shot = {}
+        for name, value in list(vars(impl).items()):
+            if name.startswith("__") or isinstance(value, (types.ModuleType, types.FunctionType, type)):
+                continue
+            try:
+                content = repr(value)[:4000] if isinstance(value, (list, dict, set, np.ndarray)) else None
+            except Exception:  # noqa: BLE001
+                content = None
+            shot[name] = (id(value), content)
+        return shot
+
+    before = snapshot()
+    call()
+    after = snapshot()
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+def _sub_jaxprs(eqn):
+    import jax.extend.core as jex
+
+    for param in eqn.params.values():
+        for sub in param if isinstance(param, (list, tuple)) else (param,):
+            if isinstance(sub, (jex.ClosedJaxpr, jex.Jaxpr)):
+                yield sub
+
+
+def primitive_names(jaxpr) -> set[str]:
+    """Every primitive in a (closed) jaxpr, recursing into sub-jaxprs (cond branches, loop bodies, jit)."""
+    names: set[str] = set()
+    for eqn in getattr(jaxpr, "jaxpr", jaxpr).eqns:
+        names.add(eqn.primitive.name)
+        for sub in _sub_jaxprs(eqn):
+            names |= primitive_names(sub)
+    return names
+
+
+def count_equations(jaxpr) -> int:
+    """Number of equations, sub-jaxprs included: grows with a Python loop that unrolls."""
+    return sum(1 + sum(count_equations(sub) for sub in _sub_jaxprs(eqn)) for eqn in getattr(jaxpr, "jaxpr", jaxpr).eqns)
+
+
+def raised(call: Callable[[], Any]) -> str | None:
+    """Run call(); return the exception's type name, or None when it returned normally."""
+    try:
+        call()
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__
+    return None
+
+
+class ForbiddenCall(RuntimeError):
+    """A function the task must not use was called."""
+
+
+@contextlib.contextmanager
+def forbidden(impl: Any, module: Any, names: tuple[str, ...], label: str):
+    """Make ``module.<name>`` (and any global of ``impl`` bound to the same object) raise while active.
+
+    Yields the list of forbidden names that were called, e.g. ``["jax.nn.softmax"]``. An in-process rule:
+    it tells an honest student what not to use; it cannot stop code that undoes it."""
+    calls: list[str] = []
+    originals = {name: getattr(module, name) for name in names}
+
+    def raiser(name):
+        def call(*args, **kwargs):
+            calls.append(f"{label}.{name}")
+            raise ForbiddenCall(f"{label}.{name} must not be called in this task")
+        return call
+
+    replacements = {name: raiser(name) for name in names}
+    namespace = vars(impl)
+    aliased = {g: replacements[n] for g, v in list(namespace.items()) for n, o in originals.items() if v is o}
+    try:
+        for name in names:
+            setattr(module, name, replacements[name])
+        with swapped(impl, aliased):
+            yield calls
+    finally:
+        for name, original in originals.items():
+            setattr(module, name, original)
+
+
+AUTODIFF = ("grad", "value_and_grad", "vjp", "jvp", "linearize", "jacobian", "jacfwd", "jacrev", "hessian",
+            "linear_transpose")
+
+
+@contextlib.contextmanager
+def forbid_autodiff(impl: Any):
+    """No automatic differentiation while active: every public entry point in ``jax`` and the machinery
+    they share (JVP and linearize traces, transposition) raise ForbiddenCall. Yields the calls seen."""
+    import jax
+    from jax._src.interpreters import ad
+
+    with forbidden(impl, jax, AUTODIFF, "jax") as calls:
+        def trace_init(kind):
+            def init(self, *args, **kwargs):
+                calls.append(f"jax autodiff ({kind})")
+                raise ForbiddenCall(f"automatic differentiation ({kind}) must not be used in this task")
+            return init
+
+        def refuse_transposition(*args, **kwargs):
+            calls.append("jax autodiff (transposition)")
+            raise ForbiddenCall("automatic differentiation (transposition) must not be used in this task")
+
+        saved = {cls: cls.__init__ for cls in (ad.JVPTrace, ad.LinearizeTrace)}
+        saved_backward = ad.backward_pass
+        try:
+            for cls in saved:
+                cls.__init__ = trace_init(cls.__name__)
+            ad.backward_pass = refuse_transposition
+            yield calls
+        finally:
+            for cls, init in saved.items():
+                cls.__init__ = init
+            ad.backward_pass = saved_backward

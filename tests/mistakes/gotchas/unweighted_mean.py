@@ -1,0 +1,6 @@
+"""Ignoring the weights."""
+TASK = "gotchas.weighted_average"
+EXPECT = "`int_lists`"
+
+def weighted_average(values, weights):
+    return jnp.mean(jnp.asarray(values, jnp.float32))
