@@ -29,7 +29,7 @@ check: setup  ## fail when a generated file is out of date
 
 test: setup  ## everything CI runs
 	$(PYTHON) -m autograder build --check
-	$(PYTHON) -m pytest tests
+	$(PYTHON) -m pytest -n 2 --dist loadgroup tests
 
 demo: setup  ## grade the bundled sample class through nbgrader and print the gradebook
 	$(PYTHON) -m autograder demo

@@ -1,4 +1,25 @@
+"""The kit's own test session: tests/kit.py importable, and one compilation cache for this run only.
+
+JAX's persistent compilation cache, in a folder this session creates and removes, lets the many
+implementations and seeds of the self-check reuse identical compiled programs. It is set before JAX is
+imported, in the controller, so pytest-xdist workers inherit it.
+"""
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/kit.py
+
+if "JAXKIT_TEST_CACHE" not in os.environ:
+    _cache = tempfile.mkdtemp(prefix="jaxkit-test-jit-cache-")
+    os.environ["JAXKIT_TEST_CACHE"] = _cache
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", _cache)
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    atexit.register(shutil.rmtree, _cache, True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): keep a topic's tests on one pytest-xdist worker")
