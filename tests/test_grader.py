@@ -1,11 +1,18 @@
-"""The sandboxed grader against the adversarial corpus (tests/adversarial), bad inputs, and its promises:
-exact scores, the grader alive, nothing left behind, identical records for any -j and after kill + resume."""
+"""The sandboxed grader against the adversarial corpus (tests/adversarial), hostile file systems and bad inputs,
+and its promises: exact scores, the grader alive, nothing left behind, no host path in feedback, identical
+records for any -j and after kill + resume, a universal forger scoring 0 in every topic, and every topic's
+reference earning full marks under the production limits.
+
+Processes are counted by this run's own sandbox uids (JAXKIT_SANDBOX_UID_BASE is drawn per run), so other
+graders on a busy machine cannot fail these tests.
+"""
 import json
 import os
 import py_compile
 import random
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -15,14 +22,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kit import ROOT
+from kit import ROOT, TOPICS, registry
 
-from autograder import course
-from autograder.sandbox import SANDBOX_UIDS, bwrap_path
+from autograder.grading import course
+from autograder.grading.launcher import bwrap_path
 
 CORPUS = ROOT / "tests" / "adversarial"
 SANDBOXED = bwrap_path() is not None and os.getuid() == 0
-FULL = 17  # gotchas points
+FULL = registry.load()["gotchas"].max_points
+UID_BASE = 40000 + 64 * random.Random(os.getpid() ^ int(time.time())).randrange(300)
+ENV = dict(os.environ, JAXKIT_SANDBOX_UID_BASE=str(UID_BASE))
+PROBE_TIMEOUT, BUDGET = "15", "150"
+pytestmark = pytest.mark.xdist_group("grader")
 
 
 def case_header(path: Path) -> dict:
@@ -33,54 +44,59 @@ def case_header(path: Path) -> dict:
     return namespace
 
 
-def with_attack_notebook(base: str, attack: str) -> nbformat.NotebookNode:
-    notebook = course.source_notebook("gotchas") if base == "solutions" else course.release_notebook("gotchas")
+def notebook_with(base: str, attack: str, topic: str = "gotchas") -> nbformat.NotebookNode:
+    notebook = course.source_notebook(topic) if base == "solutions" else course.release_notebook(topic)
     last = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution")][-1]
     last.source += "\n\n" + attack
     return notebook
 
 
-def build_class(root: Path) -> dict[str, int]:
-    expected = {}
+def student(root: Path, name: str, files: dict[str, str] | None = None) -> Path:
+    folder = root / name
+    folder.mkdir(parents=True)
+    for file, text in (files or {}).items():
+        (folder / file).write_text(text)
+    return folder
+
+
+def build_class(root: Path, elsewhere: Path) -> tuple[dict[str, int], dict[str, str]]:
+    """The corpus as a class folder: {student: exact gotchas score}, {student: text its feedback must hold}."""
+    expected, says = {}, {}
+    reference, stub = (ROOT / "solutions" / "gotchas.py").read_text(), (ROOT / "exercises" / "gotchas.py").read_text()
     for path in sorted(CORPUS.glob("*.py")):
         case = case_header(path)
         if case["SANDBOX_ONLY"] and not SANDBOXED:
             continue
         for form in case["FORMS"]:
-            student = root / f"{path.stem}-{form}"
-            student.mkdir(parents=True)
+            folder = student(root, f"{path.stem}-{form}", case["FILES"])
             if form == "py":
-                base = (ROOT / case["BASE"] / "gotchas.py").read_text()
-                (student / "gotchas.py").write_text(base + "\n\n" + case["ATTACK"])
+                base = reference if case["BASE"] == "solutions" else stub
+                (folder / "gotchas.py").write_text(base + "\n\n" + case["ATTACK"])
             else:
-                nbformat.write(with_attack_notebook(case["BASE"], case["ATTACK"]), str(student / "gotchas.ipynb"))
-            for name, text in case["FILES"].items():
-                (student / name).write_text(text)
+                nbformat.write(notebook_with(case["BASE"], case["ATTACK"]), str(folder / "gotchas.ipynb"))
             if case["PLANT_PYCACHE"]:
                 py_compile.compile(str(ROOT / "solutions" / "gotchas.py"),
-                                   cfile=str(student / "__pycache__" / "gotchas.cpython-311.pyc"))
-            expected[student.name] = case["SCORE"]
+                                   cfile=str(folder / "__pycache__" / "gotchas.cpython-311.pyc"))
+            expected[folder.name] = case["SCORE"]
     # Honest submissions in both forms: the reference earns everything, the untouched stubs nothing.
-    for name, folder, score in (("honest-ref", "solutions", FULL), ("honest-blank", "exercises", 0)):
-        (root / f"{name}-py").mkdir()
-        (root / f"{name}-py" / "gotchas.py").write_text((ROOT / folder / "gotchas.py").read_text())
-        (root / f"{name}-ipynb").mkdir()
-        nbformat.write(with_attack_notebook(folder, ""), str(root / f"{name}-ipynb" / "gotchas.ipynb"))
+    for name, base, score in (("honest-ref", "solutions", FULL), ("honest-blank", "exercises", 0)):
+        student(root, f"{name}-py", {"gotchas.py": (ROOT / base / "gotchas.py").read_text()})
+        student(root, f"{name}-ipynb")
+        nbformat.write(notebook_with(base, ""), str(root / f"{name}-ipynb" / "gotchas.ipynb"))
         expected[f"{name}-py"] = expected[f"{name}-ipynb"] = score
-    # Bad inputs: each costs only its own topic, with a clear message.
-    (root / "bad-empty").mkdir()
-    expected["bad-empty"] = 0
-    (root / "bad-not-utf8").mkdir()
-    (root / "bad-not-utf8" / "gotchas.py").write_bytes(b"def safe_take():\n    return '\xff\xfe'\n")
-    expected["bad-not-utf8"] = 0
-    (root / "bad-50mb").mkdir()
-    with open(root / "bad-50mb" / "gotchas.py", "w") as handle:
-        handle.write((ROOT / "solutions" / "gotchas.py").read_text())
-        handle.write("#" * (50 << 20))
-    expected["bad-50mb"] = 0
-    (root / "bad-not-json").mkdir()
-    (root / "bad-not-json" / "gotchas.ipynb").write_text("{this is not json")
-    expected["bad-not-json"] = 0
+
+    # Bad input: each costs only its own topic, with a clear message.
+    student(root, "bad-empty")
+    expected["bad-empty"], says["bad-empty"] = 0, "No gotchas.py or gotchas.ipynb was handed in."
+    (student(root, "bad-not-utf8") / "gotchas.py").write_bytes(b"def safe_take():\n    return '\xff\xfe'\n")
+    expected["bad-not-utf8"], says["bad-not-utf8"] = 0, "is not UTF-8 text"
+    with open(student(root, "bad-50mb") / "gotchas.py", "w") as handle:
+        handle.write(reference + "#" * (50 << 20))
+    expected["bad-50mb"], says["bad-50mb"] = 0, "the limit is 2 MB"
+    student(root, "bad-not-json", {"gotchas.ipynb": "{this is not json"})
+    expected["bad-not-json"], says["bad-not-json"] = 0, "gotchas.ipynb is not a notebook"
+    student(root, "bad-deep-json", {"gotchas.ipynb": "[" * 200000 + "]" * 200000})
+    expected["bad-deep-json"], says["bad-deep-json"] = 0, "nested too deeply"
     notebook = course.source_notebook("gotchas")
     cells = []
     for cell in notebook.cells:
@@ -91,28 +107,51 @@ def build_class(root: Path) -> dict[str, int]:
             cell = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata, id=cell.id)  # retyped (-2)
         if grade_id == "gotchas-ema":
             continue  # deleted test cell: changes nothing
-        if grade_id == "gotchas-one_hot":
+        if grade_id == "gotchas-make_one_hot":
             cell.source = "pass"  # edited test cell: changes nothing
             cells.append(nbformat.from_dict(dict(cell)))  # and duplicated: changes nothing
         cells.append(cell)
     notebook.cells = cells
-    (root / "bad-cells").mkdir()
-    nbformat.write(notebook, str(root / "bad-cells" / "gotchas.ipynb"), version=4)
-    expected["bad-cells"] = FULL - 4
-    return expected
+    nbformat.write(notebook, str(student(root, "bad-cells") / "gotchas.ipynb"), version=4)
+    expected["bad-cells"], says["bad-cells"] = FULL - 4, "Cell gotchas-bincount-solution is no longer a code cell"
+
+    # A hostile file system: only regular, singly linked files are read; a linked folder is skipped.
+    (elsewhere / "solution-copy.py").write_text(reference)
+    (student(root, "link-to-solution") / "gotchas.py").symlink_to(ROOT / "solutions" / "gotchas.py")
+    expected["link-to-solution"], says["link-to-solution"] = 0, "is a symbolic link"
+    (student(root, "link-to-classmate") / "gotchas.py").symlink_to(root / "honest-ref-py" / "gotchas.py")
+    expected["link-to-classmate"], says["link-to-classmate"] = 0, "is a symbolic link"
+    os.link(elsewhere / "solution-copy.py", student(root, "hard-link") / "gotchas.py")
+    expected["hard-link"], says["hard-link"] = 0, "is a hard link"
+    (student(root, "link-to-proc-mem") / "gotchas.py").symlink_to("/proc/self/mem")
+    expected["link-to-proc-mem"], says["link-to-proc-mem"] = 0, "is a symbolic link"
+    extra = student(root, "proc-mem-beside", {"gotchas.py": reference})
+    (extra / "notes.txt").symlink_to("/proc/self/mem")  # never read: only the topic files are
+    os.mkfifo(extra / "fifo")
+    expected["proc-mem-beside"] = FULL
+    os.mkfifo(student(root, "fifo") / "gotchas.py")  # opening it for reading would block forever
+    expected["fifo"], says["fifo"] = 0, "is not a regular file"
+    if os.getuid() == 0:
+        os.mknod(student(root, "device") / "gotchas.py", stat.S_IFCHR | 0o644, os.makedev(1, 3))  # /dev/null
+        expected["device"], says["device"] = 0, "is not a regular file"
+    (root / "folder-link").symlink_to(root / "honest-ref-py")  # skipped, never graded
+    # Students named like the run's own files, and names that are markup, quotes or odd characters.
+    for name in ("grades.csv", "run.json", "identical.csv", "students", "[bold red]loud \"quoted\", ü\nline"):
+        student(root, name, {"gotchas.py": reference})
+        expected[name] = FULL
+    return expected, says
 
 
-def run_grader(class_dir: Path, out: Path, *extra: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+def run_grader(class_dir: Path, out: Path, *extra: str, topics=("gotchas",), timeout: int = 1800):
     return subprocess.run([sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(out),
-                           "--topics", "gotchas", "--seed", "0", *extra], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+                           "--topics", *topics, "--seed", "0", *extra], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, env=ENV)
 
 
 def leftovers() -> list[str]:
-    found = subprocess.run(["pgrep", "-a", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split("\n")
-    uids = ",".join(str(uid) for uid in SANDBOX_UIDS)
-    nobody = subprocess.run(["pgrep", "-a", "-u", uids], capture_output=True, text=True).stdout.split("\n")
-    return [line for line in found + nobody if line.strip()]
+    uids = ",".join(str(uid) for uid in range(UID_BASE, UID_BASE + 64))
+    found = subprocess.run(["pgrep", "-a", "-u", uids], capture_output=True, text=True).stdout
+    return [line for line in found.splitlines() if line.strip()]
 
 
 class Listener:
@@ -121,8 +160,7 @@ class Listener:
     def __init__(self, port: int = 47821):
         self.server = socket.create_server(("127.0.0.1", port))
         self.server.settimeout(0.5)
-        self.connections = 0
-        self.stop = False
+        self.connections, self.stop = 0, False
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
 
@@ -144,67 +182,83 @@ class Listener:
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
-    expected = build_class(root)
+    expected, says = build_class(root, tmp_path_factory.mktemp("elsewhere"))
     out = tmp_path_factory.mktemp("out")
     listener = Listener()
+    started = time.monotonic()
     try:
-        result = run_grader(root, out, "-j", "2", "--probe-timeout", "20")
+        result = run_grader(root, out, "-j", "2", "--probe-timeout", PROBE_TIMEOUT, "--topic-budget", BUDGET)
     finally:
         listener.close()
-    return expected, out, result, listener.connections
+    return expected, says, out, result, listener.connections, time.monotonic() - started
+
+
+def record(out: Path, name: str) -> dict:
+    return json.loads((out / "students" / name / "record.json").read_text())
 
 
 def test_every_case_gets_its_exact_score(corpus_run):
-    expected, out, result, _ = corpus_run
+    expected, _, out, result, _, _ = corpus_run
     assert result.returncode == 0, result.stderr[-3000:]
-    scores = {}
-    for student in expected:
-        record = json.loads((out / student / "record.json").read_text())
-        assert record["status"] == "graded", student
-        scores[student] = record["total"]
-    wrong = {s: (scores[s], expected[s]) for s in expected if scores[s] != expected[s]}
-    assert not wrong, f"(got, expected) per student: {wrong}"
+    scores = {name: (record(out, name)["status"], record(out, name)["total"]) for name in expected}
+    wrong = {name: (scores[name], expected[name]) for name in expected if scores[name] != ("graded", expected[name])}
+    assert not wrong, f"((status, got), expected) per student: {wrong}"
 
 
-def test_grades_csv_and_invariant(corpus_run):
-    expected, out, result, _ = corpus_run
-    rows = (out / "grades.csv").read_text().splitlines()
-    assert rows[0] == "student,gotchas,total,max_total"
-    assert len(rows) - 1 == len(expected)
+def test_the_run_accounts_for_every_student(corpus_run):
+    expected, _, out, result, _, _ = corpus_run
+    rows = (out / "grades.csv").read_text()
+    assert rows.splitlines()[0] == "student,gotchas,total,max_total"
+    assert sorted(p.name for p in (out / "students").iterdir()) == sorted(expected)  # the linked folder: none
     assert f"{len(expected)} graded + 0 grader error(s) = {len(expected)} students." in result.stderr
+    assert "'folder-link' is a symbolic link" in result.stderr
+    assert json.loads((out / "run.json").read_text())["skipped"]
+
+
+def test_identical_work_is_listed(corpus_run):
+    _, _, out, _, _, _ = corpus_run
+    groups = (out / "identical.csv").read_text().splitlines()[1:]
+    same = [line for line in groups if "honest-ref-py" in line]
+    assert same and "grades.csv" in same[0] and "proc-mem-beside" in same[0]
+    assert not any("honest-blank" in line for line in groups), "untouched releases are not copying"
 
 
 def test_nothing_escapes_the_sandbox(corpus_run):
-    _, _, _, connections = corpus_run
+    _, _, _, _, connections, _ = corpus_run
     if not SANDBOXED:
-        pytest.skip("bubblewrap not available: the containment promises need it")
+        pytest.skip("bubblewrap not available (or not root): the containment promises need it")
     assert connections == 0, "the network attack reached a loopback server outside the sandbox"
     assert not Path("/tmp/jaxkit-pwned-by-pickle").exists()
     assert not Path("/jaxkit-fill").exists() and not (ROOT / "fill").exists()
-    assert leftovers() == [], f"processes left behind: {leftovers()}"
+    time.sleep(1)
+    assert leftovers() == [], f"processes of this run's sandbox uids left behind: {leftovers()}"
 
 
-def test_feedback_is_clear_and_reveals_no_hidden_material(corpus_run):
-    _, out, _, _ = corpus_run
-    messages = {
-        "bad-empty": "No gotchas.py or gotchas.ipynb was handed in.",
-        "bad-not-utf8": "is not UTF-8 text",
-        "bad-50mb": "the limit is 2 MB",
-        "bad-not-json": "gotchas.ipynb is not a notebook",
-        "bad-cells": "Cell gotchas-bincount-solution is no longer a code cell",
-        "infinite_loop-py": "timed out",
-        "exit_at_import-py": "SystemExit",
-    }
-    for student, text in messages.items():
-        assert text in (out / student / "feedback.md").read_text(), student
-    checks_source = (ROOT / "autograder" / "checks" / "test_gotchas.py").read_text()
-    secrets = [line.strip() for line in checks_source.splitlines() if "run(probes." in line or "expect_match(" in line]
-    for feedback in out.glob("*/feedback.md"):
-        text = feedback.read_text()
-        assert not any(secret in text for secret in secrets), feedback
-        assert ", expected " not in text.replace(", expected shape", "").replace(", expected a", ""), feedback
-    results = json.loads((out / "honest-blank-py" / "results.json").read_text())
+def test_feedback_is_clear_and_reveals_nothing_hidden(corpus_run):
+    expected, says, out, _, _, _ = corpus_run
+    says = dict(says, **{"infinite_loop-py": "timed out", "exit_at_import-py": "SystemExit",
+                         "budget_hog-py": "time budget for gotchas"})
+    for name, text in says.items():
+        assert text in (out / "students" / name / "feedback.md").read_text(), name
+    checks = (ROOT / "autograder" / "grading" / "checks" / "test_gotchas.py").read_text()
+    secrets = [line.strip() for line in checks.splitlines() if "run(probes." in line]
+    host = [str(ROOT), sys.prefix, os.path.realpath(sys.base_prefix), "/tmp/jaxkit-", "site-packages"]
+    for name in expected:
+        text = (out / "students" / name / "feedback.md").read_text()
+        assert not any(secret in text for secret in secrets), name
+        assert not [path for path in host if path in text], (name, [path for path in host if path in text])
+        assert ", expected " not in text.replace(", expected shape", "").replace(", expected a", "").replace(
+            ", expected float", "").replace(", expected int", "").replace(", expected bool", ""), name
+    results = json.loads((out / "students" / "honest-blank-py" / "results.json").read_text())
     assert {t["status"] for t in results["tests"]} == {"failed"} and results["score"] == 0
+
+
+def test_a_time_budget_bounds_each_student(corpus_run):
+    _, _, out, _, _, _ = corpus_run
+    hog = record(out, "budget_hog-py")["topics"]["gotchas"]
+    assert hog["seconds"] <= float(BUDGET) + float(PROBE_TIMEOUT), hog["seconds"]
+    honest = record(out, "honest-ref-py")["topics"]["gotchas"]
+    assert honest["seconds"] < float(BUDGET) / 2
 
 
 @pytest.fixture(scope="module")
@@ -214,13 +268,12 @@ def small_class(tmp_path_factory):
                        ("blank", course.release_notebook)):
         (root / name).mkdir()
         nbformat.write(make("gotchas"), str(root / name / "gotchas.ipynb"))
-    (root / "linus").mkdir()
-    (root / "linus" / "gotchas.py").write_text((ROOT / "solutions" / "gotchas.py").read_text())
+    student(root, "linus", {"gotchas.py": (ROOT / "solutions" / "gotchas.py").read_text()})
     return root
 
 
 def records(out: Path) -> dict[str, str]:
-    return {p.parent.name: p.read_text() for p in sorted(out.glob("*/record.json"))}
+    return {p.parent.name: p.read_text() for p in sorted((out / "students").glob("*/record.json"))}
 
 
 def test_any_jobs_and_kill_resume_give_identical_records(small_class, tmp_path):
@@ -238,7 +291,7 @@ def test_any_jobs_and_kill_resume_give_identical_records(small_class, tmp_path):
     chance = random.Random(1)
     for _ in range(3):  # kill the grader at random points, then resume
         process = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(small_class), "--out",
-                                    str(resumed), "--topics", "gotchas", "--seed", "0"], cwd=ROOT,
+                                    str(resumed), "--topics", "gotchas", "--seed", "0"], cwd=ROOT, env=ENV,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(chance.uniform(2, 12))
         os.killpg(process.pid, signal.SIGKILL)
@@ -251,33 +304,36 @@ def test_any_jobs_and_kill_resume_give_identical_records(small_class, tmp_path):
 
 
 def test_require_sandbox_refuses_without_bubblewrap(tmp_path):
-    env = dict(os.environ, PATH="/nonexistent")  # no bwrap on PATH
+    env = dict(ENV, PATH="/nonexistent")  # no bwrap on PATH
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path), "--out",
                              str(tmp_path / "out"), "--require-sandbox"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "refusing to grade" in result.stderr
 
 
-def test_every_topic_reference_scores_full_marks_in_the_sandbox(tmp_path):
-    """Calibration under the production limits: every topic's reference, as .py files and as the source
-    notebooks, earns every point; the untouched releases earn none."""
-    from autograder import registry
+UNIVERSAL_FORGER = (CORPUS / "universal_forger.py").read_text().partition("# ---- attack\n")[2]
 
+
+def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
+    """Under the production limits: every topic's reference, as .py files and as source notebooks, earns every
+    point; the untouched releases earn none; and a universal forger (it rewrites the code of every probe it can
+    find to report success with the best reports) earns none in any topic, including topics added later."""
     root = tmp_path / "class"
-    topics = [t.slug for t in registry.active_topics()]
-    for student in ("ref-py", "ref-ipynb", "blank-ipynb"):
-        (root / student).mkdir(parents=True)
-    for topic in topics:
+    for name in ("ref-py", "ref-ipynb", "blank-ipynb"):
+        (root / name).mkdir(parents=True)
+    for topic in TOPICS:
         (root / "ref-py" / f"{topic}.py").write_text((ROOT / "solutions" / f"{topic}.py").read_text())
         nbformat.write(course.source_notebook(topic), str(root / "ref-ipynb" / f"{topic}.ipynb"))
         nbformat.write(course.release_notebook(topic), str(root / "blank-ipynb" / f"{topic}.ipynb"))
+        stub = (ROOT / "exercises" / f"{topic}.py").read_text()
+        student(root, f"forger-{topic}", {f"{topic}.py": stub + "\n\n" + UNIVERSAL_FORGER})
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(out), "-j", "2"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    result = run_grader(root, out, "-j", "2", topics=TOPICS)
     assert result.returncode == 0, result.stderr[-3000:]
-    full = sum(registry.load()[t].max_points for t in topics)
-    totals = {s: json.loads((out / s / "record.json").read_text())["total"] for s in ("ref-py", "ref-ipynb", "blank-ipynb")}
-    assert totals == {"ref-py": full, "ref-ipynb": full, "blank-ipynb": 0}, totals
+    full = sum(registry.load()[t].max_points for t in TOPICS)
+    totals = {p.name: record(out, p.name)["total"] for p in root.iterdir()}
+    assert totals == {"ref-py": full, "ref-ipynb": full, "blank-ipynb": 0, **{f"forger-{t}": 0 for t in TOPICS}}, {
+        name: {t: v["score"] for t, v in record(out, name)["topics"].items() if v["score"]} for name in totals}
 
 
 def test_a_single_folder_is_graded_as_one_student(tmp_path):

@@ -126,8 +126,8 @@ class Ledger:
 
 def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[str, str], substitutes: dict,
               files: dict[str, dict], ledger: Ledger) -> tuple[dict[str, dict], dict[str, str]]:
-    """Run `calls` in as few children as possible: a hang, crash or malformed line costs only the call that
-    was running (its topic, for tampering with the channel), and a fresh child carries on with the rest."""
+    """Run `calls` in as few children as possible: a hang, a crash or a malformed line costs only the call
+    that was running, and a fresh child carries on with the rest."""
     outcomes: dict[str, dict] = {}
     import_errors: dict[str, str] = {}
     first_child = True
@@ -208,11 +208,7 @@ def _blame(call: Call, stop: Stop, rest: list[Call], outcomes: dict, import_erro
     detail = f"timed out (no result within {limits.probe_timeout:g} s)" if stop.kind == "timeout" else stop.detail
     if mode == "student" and call.topic not in imported:
         import_errors[call.topic] = f"the grading process {detail} while importing your module"
-    elif stop.kind in ("malformed", "flood"):  # only code that writes to the grader's channel gets here
-        for other in rest:
-            if other.topic == call.topic:
-                outcomes[other.key] = _failure("GradingIncident", f"the grading process {detail}")
-    else:
+    else:  # the next child's start-up is charged to this topic: failing every probe is not free
         outcomes[call.key] = _failure("GradingIncident", f"the grading process {detail} while running this check")
 
 

@@ -26,7 +26,14 @@ from pathlib import Path
 from .. import KIT_ROOT
 from ..sandbox import wire
 
-SANDBOX_UIDS = range(61000, 61064)  # one uid per concurrent child; no passwd entries needed
+def _uid_range() -> range:
+    """One uid per concurrent child, no passwd entries needed. JAXKIT_SANDBOX_UID_BASE moves the range, so
+    two graders on one machine (or a test) can tell their children apart."""
+    base = int(os.environ.get("JAXKIT_SANDBOX_UID_BASE", "61000"))
+    return range(base, base + 64)
+
+
+SANDBOX_UIDS = _uid_range()
 INSIDE = {"python": "/runtime/python", "site": "/runtime/site-packages", "grader": "/grader", "job": "/job"}
 
 
@@ -190,7 +197,7 @@ class Sandbox:
         self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
         stage_sandbox_side(self._stage)
         self._uids: queue.Queue[int] = queue.Queue()
-        for uid in SANDBOX_UIDS:
+        for uid in _uid_range():
             self._uids.put(uid)
 
     @property

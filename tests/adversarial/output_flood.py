@@ -5,14 +5,14 @@ FORMS = ("py",)
 # ---- attack
 import sys as _sys
 
-_reference_one_hot = one_hot
+_reference_ema = ema
 
 
-def one_hot(labels, num_classes):
+def ema(xs, decay):
     try:
         for _ in range(200):
             _sys.stdout.write("x" * (1 << 20))
             _sys.stderr.write("y" * (1 << 20))
     except OSError:
         pass
-    return _reference_one_hot(labels, num_classes)
+    return _reference_ema(xs, decay)

@@ -3,6 +3,6 @@ BASE = "solutions"
 SCORE = 16
 FORMS = ("py",)
 # ---- attack
-def one_hot(labels, num_classes):
+def make_one_hot():
     import pytest
     pytest.skip("nothing to see")
