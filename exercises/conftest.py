@@ -1,5 +1,6 @@
-# Generated from autograder/build/render.py (sha256 972f8cc19da3) by `python -m autograder build`. Do not edit: edit the master and rebuild.
-"""pytest setup for the exercises: CPU only, 4 simulated devices, and a compile cache for fast re-runs."""
+# Generated from autograder/build/render.py (sha256 1a2841fd7701) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+"""pytest setup for the exercises: CPU only, 4 simulated devices, a compile cache for fast re-runs, and the
+student command's plugin (a plain sentence for a stub, a missing function or a syntax error; a summary)."""
 import os
 import sys
 
@@ -12,3 +13,4 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", os.path.join(HERE, ".jax_cache"))
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 sys.path.insert(0, HERE)  # the tests import your <topic>.py files from this folder
+pytest_plugins = ["jaxkit.pytest_plugin"]

@@ -128,7 +128,8 @@ def visible_run(folder: Path) -> dict[str, tuple[str, str]]:
 
 def copy_exercises(target: Path, solved: dict[str, Path] | None = None) -> Path:
     """A copy of exercises/ with some topics replaced by the given files ({topic: path})."""
-    shutil.copytree(ROOT / "exercises", target, ignore=shutil.ignore_patterns("__pycache__", ".jax_cache"))
+    shutil.copytree(ROOT / "exercises", target,
+                    ignore=shutil.ignore_patterns("__pycache__", ".jax_cache", ".jaxkit", ".pytest_cache"))
     for topic, path in (solved or {}).items():
         shutil.copyfile(path, target / f"{topic}.py")
     return target

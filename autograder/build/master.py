@@ -121,7 +121,11 @@ def read(topic: str, path: Path | None = None) -> Master:
 
 def function_sources(path: Path) -> dict[str, str]:
     """Every top-level function of a Python file as its source text, decorators included."""
-    text = path.read_text(encoding="utf-8")
+    return function_sources_of(path.read_text(encoding="utf-8"))
+
+
+def function_sources_of(text: str) -> dict[str, str]:
+    """Every top-level function of a Python source text as its own text, decorators included."""
     lines = text.splitlines()
     sources = {}
     for node in ast.parse(text).body:

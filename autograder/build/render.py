@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -22,11 +23,11 @@ from nbgrader.preprocessors import ClearSolutions
 from traitlets.config.loader import PyFileConfigLoader
 
 from .. import KIT_ROOT, registry
-from .master import Master, read
+from .master import Master, function_sources_of, read
 
 REBUILD = "python -m autograder build"
 GENERATED_DIRS = ("exercises", "source", "release")
-IGNORED = {"__pycache__", ".jax_cache", ".pytest_cache", ".ipynb_checkpoints"}
+IGNORED = {"__pycache__", ".jax_cache", ".pytest_cache", ".ipynb_checkpoints", ".jaxkit"}
 
 
 def digest(relpath: str) -> str:
@@ -109,7 +110,8 @@ def render_exercises_readme() -> str:
 
 
 CONFTEST = '''{prov}
-"""pytest setup for the exercises: CPU only, 4 simulated devices, and a compile cache for fast re-runs."""
+"""pytest setup for the exercises: CPU only, 4 simulated devices, a compile cache for fast re-runs, and the
+student command's plugin (a plain sentence for a stub, a missing function or a syntax error; a summary)."""
 import os
 import sys
 
@@ -122,15 +124,78 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", os.path.join(HERE, ".jax_cache"))
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 sys.path.insert(0, HERE)  # the tests import your <topic>.py files from this folder
+pytest_plugins = ["jaxkit.pytest_plugin"]
 '''
 
 PYTEST_INI = """{prov}
 [pytest]
 testpaths = tests
-addopts = -p no:cacheprovider
+addopts = -p no:cacheprovider --tb=short -rN
 filterwarnings =
     ignore::DeprecationWarning
 """
+
+
+STUDENT_PACKAGE = ("core.py", "cli.py", "watch.py", "pytest_plugin.py")
+MAIN = '''{prov}
+"""`python -m jaxkit`: the student command (see cli.py)."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
+'''
+INIT = '''{prov}
+"""jaxkit: the student command of JAX Foundations. Run `python -m jaxkit --help` inside the exercises folder."""
+'''
+GITIGNORE = """{prov}
+.jaxkit/
+.jax_cache/
+__pycache__/
+.pytest_cache/
+.ipynb_checkpoints/
+"""
+# The notebook track on a student's machine: nbgrader's instructor tools hidden, Validate kept.
+STUDENT_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {
+    "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.assignment_list": False,
+    "nbgrader.server_extensions.course_list": False, "nbgrader.server_extensions.validate_assignment": True}}}
+STUDENT_PAGE_CONFIG = {"disabledExtensions": {name: True for name in (
+    "@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:assignment-list",
+    "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:menu")}}
+
+
+def task_catalogue() -> dict:
+    """The public part of the registry, for the student command: ids, points, goals, hints, the visible tests
+    of each task and its stub (for `reset`)."""
+    topics = []
+    for topic in registry.active_topics():
+        master = read(topic.slug)
+        stubs = function_sources_of(render_exercise(master))
+        tests = {cell.tasks[0]: [line[4:line.index("(")] for line in cell.code.splitlines() if line.startswith("def test_")]
+                 for cell in master.cells if cell.kind == "checks"}
+        topics.append({"slug": topic.slug, "title": topic.title, "tasks": [
+            {"id": t.id, "points": t.points, "goal": t.goal, "hints": list(t.hints), "tests": tests[t.id],
+             "stub": stubs[t.function]} for t in topic.tasks]})
+    return {"generated": f"from autograder/tasks.toml and solutions/ by `{REBUILD}`", "topics": topics}
+
+
+def render_student_package(out: Path) -> None:
+    package = out / "exercises" / "jaxkit"
+    package.mkdir(parents=True, exist_ok=True)
+    for name in STUDENT_PACKAGE:
+        source = f"autograder/student/{name}"
+        (package / name).write_text(provenance(source) + "\n" + (KIT_ROOT / source).read_text(encoding="utf-8"),
+                                    encoding="utf-8")
+    (package / "__init__.py").write_text(INIT.format(prov=provenance("autograder/build/render.py")), encoding="utf-8")
+    (package / "__main__.py").write_text(MAIN.format(prov=provenance("autograder/build/render.py")), encoding="utf-8")
+    (package / "tasks.json").write_text(json.dumps(task_catalogue(), indent=1) + "\n", encoding="utf-8")
+    jupyter = out / "exercises" / "jupyter"
+    (jupyter / "labconfig").mkdir(parents=True, exist_ok=True)
+    (jupyter / "jupyter_server_config.json").write_text(json.dumps(STUDENT_SERVER_CONFIG, indent=1) + "\n")
+    (jupyter / "labconfig" / "page_config.json").write_text(json.dumps(STUDENT_PAGE_CONFIG, indent=1) + "\n")
+    (out / "exercises" / ".gitignore").write_text(GITIGNORE.format(prov=provenance("autograder/build/render.py")))
+    (out / "exercises" / "requirements.txt").write_text(
+        provenance("requirements.txt") + "\n" + (KIT_ROOT / "requirements.txt").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------- notebooks
@@ -181,10 +246,12 @@ def render_source_notebook(master: Master) -> nbformat.NotebookNode:
         elif cell.kind == "checks":
             task_id = cell.tasks[0]
             names = [line[4:line.index("(")] for line in cell.code.splitlines() if line.startswith("def test_")]
-            source = "\n".join([cell.code, "", *[f"{name}()" for name in names], "", hidden_block(task_id)])
-            cells.append(nbformat.v4.new_code_cell(
-                source, id=f"{grade_id(task_id)}-checks",
-                metadata=_nbgrader(grade_id(task_id), grade=True, locked=True, points=registry.task(task_id).points)))
+            source = "\n".join([cell.code, "", *[f"{name}()" for name in names],
+                                f'print("{task_id}: the visible tests pass.")', "", hidden_block(task_id)])
+            metadata = _nbgrader(grade_id(task_id), grade=True, locked=True, points=registry.task(task_id).points)
+            # Run All goes on past a failing test cell (JupyterLab honours this tag); nbgrader still scores it 0.
+            metadata["tags"] = ["raises-exception"]
+            cells.append(nbformat.v4.new_code_cell(source, id=f"{grade_id(task_id)}-checks", metadata=metadata))
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     nbformat.validate(notebook)
     return notebook
@@ -231,6 +298,7 @@ def render_all(out: Path) -> None:
     (out / "exercises" / "README.md").write_text(render_exercises_readme(), encoding="utf-8")
     (out / "exercises" / "conftest.py").write_text(CONFTEST.format(prov=provenance("autograder/build/render.py")), encoding="utf-8")
     (out / "exercises" / "pytest.ini").write_text(PYTEST_INI.format(prov=provenance("autograder/build/render.py")), encoding="utf-8")
+    render_student_package(out)
     for topic in topics:
         master = read(topic)
         (out / "exercises" / f"{topic}.py").write_text(render_exercise(master), encoding="utf-8")

@@ -114,16 +114,16 @@ def read_file(path: Path, limit: int) -> bytes:
 def load(student_dir: Path, topic: str) -> Submission:
     py, notebook = student_dir / f"{topic}.py", student_dir / f"{topic}.ipynb"
     if present(py):
-        submission = _load_py(py, topic)
+        submission = load_py(py, topic)
         if present(notebook):
             submission.notes.append(f"Both {py.name} and {notebook.name} were handed in; {py.name} was graded.")
         return submission
     if present(notebook):
-        return _load_notebook(notebook, topic)
+        return load_notebook(notebook, topic)
     return Submission(topic, None, None, error=f"No {topic}.py or {topic}.ipynb was handed in.")
 
 
-def _load_py(path: Path, topic: str) -> Submission:
+def load_py(path: Path, topic: str) -> Submission:
     try:
         raw = read_file(path, MAX_PY_BYTES)
     except Unreadable as exc:
@@ -192,7 +192,7 @@ def notebook_source(cells: list, topic: str, notes: list[str] | None = None) -> 
     return "\n\n\n".join(parts) + "\n"
 
 
-def _load_notebook(path: Path, topic: str) -> Submission:
+def load_notebook(path: Path, topic: str) -> Submission:
     try:
         raw = read_file(path, MAX_NOTEBOOK_BYTES)
     except Unreadable as exc:
