@@ -381,6 +381,7 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     started = time.monotonic()
     with console.status("Computing the reference's results ..."):
         made = Plan.make(topics, seed, out / ".cache" / f"reference-{kit_digest()}-{seed}.json")
+    planned = time.monotonic() - started
     skipped: list[str] = []
     if submissions.is_single_submission(root, topics):  # one self-learner's folder, e.g. exercises/
         root, names = root.resolve().parent, [root.resolve().name]
@@ -416,7 +417,8 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
                 progress.advance(bar)
     sandbox.close()
     ordered = [records[name] for name in names]
-    outputs.write_class(out, ordered, topics, seed=seed, skipped=skipped, seconds=time.monotonic() - started)
+    outputs.write_class(out, ordered, topics, seed=seed, skipped=skipped, seconds=time.monotonic() - started,
+                        plan_seconds=planned)
 
     table = Table(title=f"Grades (seed {seed}): {escape(str(out / 'grades.csv'))}")
     for column in ("student", *topics, "total"):

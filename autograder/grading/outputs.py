@@ -102,8 +102,18 @@ def identical_summary(records: list[dict], topics: list[str]) -> list[str]:
     return [f"Identical {topic} work ({digest[:12]}): {', '.join(names)}" for topic, digest, names in groups]
 
 
+def usage() -> dict:
+    """Core-seconds and peak memory of this grading process and of the largest of its children so far."""
+    import resource
+
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"core_seconds": {"grader": round(mine.ru_utime + mine.ru_stime, 1),
+                             "children": round(children.ru_utime + children.ru_stime, 1)},
+            "peak_rss_mb": {"grader": round(mine.ru_maxrss / 1024), "largest_child": round(children.ru_maxrss / 1024)}}
+
+
 def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int, skipped: list[str],
-                seconds: float) -> None:
+                seconds: float, plan_seconds: float = 0.0) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", *topics, "total", "max_total"])
@@ -124,4 +134,6 @@ def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int,
     atomic_write(out / "identical.csv", buffer.getvalue())
     atomic_write(out / "run.json", json.dumps({"seed": seed, "topics": topics, "students": len(records),
                                                "grader_errors": sum(r["status"] != "graded" for r in records),
-                                               "skipped": skipped, "seconds": round(seconds, 1)}, indent=1))
+                                               "skipped": skipped, "seconds": round(seconds, 1),
+                                               "plan_seconds": round(plan_seconds, 1), **usage()},
+                                              indent=1))
