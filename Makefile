@@ -35,7 +35,7 @@ demo: setup  ## grade the bundled sample class through nbgrader and print the gr
 	$(PYTHON) -m autograder demo
 
 bench: setup
-	$(PYTHON) bench/bench_checks.py
+	$(PYTHON) bench/bench.py
 
 clean:
 	rm -rf build demo-out .pytest_cache .jax_cache

@@ -1,0 +1,291 @@
+"""`make bench`: what students and instructors wait for, side by side, on this machine; writes bench/README.md.
+
+    .venv/bin/python bench/bench.py [--students 20] [--quick] [--no-write]
+
+Measures, in one run: the floor (a fresh interpreter importing jax, flax, optax, orbax and running one op);
+the student loop (one topic's visible tests cold and warm, the watch loop from save to result); one full
+submission (every topic, as notebooks) through the sandboxed grader and through nbgrader autograde; a class
+of N students at -j 1 and -j 2; a one-student self-check of one topic; and where the time goes per topic
+(tracing, compiling, running). Core-seconds are user + system CPU of every process involved.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+from autograder import registry  # noqa: E402
+from autograder.grading import course  # noqa: E402
+
+TOPICS = [t.slug for t in registry.active_topics()]
+FLOOR = "import jax, jax.numpy as jnp, flax.linen, optax, orbax.checkpoint; jnp.ones(1).block_until_ready()"
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(args: list[str], cwd: Path, env: dict | None = None, timeout: int = 7200) -> dict:
+    """Wall seconds and core-seconds of one command (and everything it started)."""
+    before, start = children_cpu(), time.monotonic()
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout)
+    wall = time.monotonic() - start
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return {"wall": wall, "core": children_cpu() - before, "stdout": result.stdout, "stderr": result.stderr}
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import jax
+    return (f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, jax {jax.__version__}, CPU only; {time.strftime('%Y-%m-%d')}")
+
+
+def floor(repeats: int = 3) -> dict:
+    runs = [measure([sys.executable, "-c", FLOOR], ROOT) for _ in range(repeats)]
+    return {"wall": statistics.median(r["wall"] for r in runs), "core": statistics.median(r["core"] for r in runs)}
+
+
+# ------------------------------------------------------------------------------------------ the student loop
+def student_loop(tmp: Path) -> dict:
+    work = tmp / "exercises"
+    shutil.copytree(ROOT / "exercises", work, ignore=shutil.ignore_patterns(".jax_cache", "__pycache__", ".jaxkit"))
+    shutil.copyfile(ROOT / "solutions" / "gotchas.py", work / "gotchas.py")
+    args = [sys.executable, "-m", "pytest", "-q", "tests/test_gotchas.py"]
+    cold = measure(args, work)
+    warm = measure(args, work)
+    return {"cold": cold["wall"], "warm": warm["wall"], "watch": watch_latency(work)}
+
+
+def watch_latency(work: Path) -> float:
+    """Seconds from saving a file to the watch loop's result line (median of three saves)."""
+    process = subprocess.Popen([sys.executable, "-u", "-m", "jaxkit", "watch", "gotchas"], cwd=work,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put((time.monotonic(), line)) for line in process.stdout], daemon=True).start()
+
+    def wait(run: int) -> float:
+        while True:
+            stamp, line = lines.get(timeout=600)
+            if f"[watch] run {run} of" in line:
+                return stamp
+
+    latencies = []
+    try:
+        wait(1)
+        for run in (2, 3, 4):
+            path = work / "gotchas.py"
+            saved = time.monotonic()
+            path.write_text(path.read_text() + "\n")
+            latencies.append(wait(run) - saved)
+    finally:
+        os.killpg(process.pid, 9)
+        process.wait()
+    return statistics.median(latencies)
+
+
+# ------------------------------------------------------------------------------------------ grading
+def full_class(root: Path, students: int, notebooks: bool = True) -> Path:
+    import nbformat
+
+    for index in range(students):
+        folder = root / f"s{index:03d}"
+        folder.mkdir(parents=True)
+        for topic in TOPICS:
+            if notebooks:
+                nbformat.write(course.source_notebook(topic), str(folder / f"{topic}.ipynb"))
+            else:
+                shutil.copyfile(ROOT / "solutions" / f"{topic}.py", folder / f"{topic}.py")
+    return root
+
+
+def grade(root: Path, out: Path, jobs: int) -> dict:
+    result = measure([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(out), "-j", str(jobs),
+                      "--seed", "7"], ROOT)
+    run = json.loads((out / "run.json").read_text())
+    return {**result, "run": run}
+
+
+def warm_out(out: Path, reference: Path) -> None:
+    """A fresh output folder that already holds the course's reference data (computed once per course)."""
+    out.mkdir(parents=True)
+    shutil.copytree(reference / ".cache", out / ".cache")
+    shutil.copyfile(reference / "run.json", out / "run.json")
+
+
+def nbgrader_one_student(tmp: Path) -> dict:
+    root = tmp / "nbcourse"
+    course.create(root, TOPICS)
+    for topic in TOPICS:
+        course.submit(root, "s0", topic, course.source_notebook(topic))
+    before, start = children_cpu(), time.monotonic()
+    for topic in TOPICS:
+        course.autograde(root, topic)
+    return {"wall": time.monotonic() - start, "core": children_cpu() - before}
+
+
+def self_check(tmp: Path) -> dict:
+    mine = tmp / "mine"
+    mine.mkdir()
+    shutil.copyfile(ROOT / "solutions" / "gotchas.py", mine / "gotchas.py")
+    return measure([sys.executable, "-m", "autograder", "check", "gotchas", "--impl", str(mine), "--seed", "1"], ROOT)
+
+
+# ------------------------------------------------------------------------------------------ where time goes
+def breakdown() -> dict[str, dict]:
+    """Per topic, the reference's probes in one process: seconds tracing, lowering, compiling, and in total."""
+    script = r'''
+import json, sys, time
+from collections import defaultdict
+import jax, jax.monitoring as monitoring
+sys.path.insert(0, sys.argv[1])
+from autograder import registry
+from autograder.grading.grade import Plan
+spent = defaultdict(float)
+monitoring.register_event_duration_secs_listener(lambda name, secs, **kw: spent.__setitem__(name, spent[name] + secs))
+rows = {}
+for topic in [t.slug for t in registry.active_topics()]:
+    spent.clear()
+    start = time.monotonic()
+    Plan.make([topic], 7)
+    total = time.monotonic() - start
+    pick = lambda key: sum(v for k, v in spent.items() if key in k)
+    rows[topic] = {"total": total, "trace": pick("jaxpr_trace"), "lower": pick("lowering"),
+                   "compile": pick("backend_compile")}
+print(json.dumps(rows))
+'''
+    result = subprocess.run([sys.executable, "-c", script, str(ROOT)], capture_output=True, text=True, cwd=ROOT)
+    return json.loads(result.stdout.strip().splitlines()[-1]) if result.returncode == 0 else {}
+
+
+# ------------------------------------------------------------------------------------------ report
+def report(figures: dict) -> str:
+    f = figures
+    floor_core, floor_wall = f["floor"]["core"], f["floor"]["wall"]
+    sandbox = f["one_warm"]
+    per_student_core = sandbox["core"]
+    nbgrader_core = f["nbgrader"]["core"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"`make bench` (`bench/bench.py`) measured everything below in one run on: {f['machine']}.",
+        "Core-seconds are user + system CPU of every process involved; wall is elapsed time.",
+        "",
+        "## Targets (issue: grade a class fast)",
+        "",
+        "| target | measured | verdict |",
+        "| --- | --- | --- |",
+        f"| grading core-seconds per student at most 1/3 of nbgrader autograde's | {per_student_core:.1f} vs "
+        f"{nbgrader_core:.1f} (ratio {per_student_core / nbgrader_core:.2f}) | "
+        f"{'met' if per_student_core <= nbgrader_core / 3 else 'missed'} |",
+        f"| per student, all {len(TOPICS)} topics, at most 6x the floor in core-seconds | {per_student_core:.1f} = "
+        f"{per_student_core / floor_core:.1f}x the floor ({floor_core:.1f}) | "
+        f"{'met' if per_student_core <= 6 * floor_core else 'missed'} |",
+        f"| one-student self-check of one topic within 3x the floor (wall) | {f['self_check']['wall']:.1f} s = "
+        f"{f['self_check']['wall'] / floor_wall:.1f}x the floor ({floor_wall:.1f} s) | "
+        f"{'met' if f['self_check']['wall'] <= 3 * floor_wall else 'missed'} |",
+        f"| watch: re-run on save within 2x the JAX import floor (wall) | {f['student']['watch']:.1f} s = "
+        f"{f['student']['watch'] / floor_wall:.1f}x | {'met' if f['student']['watch'] <= 2 * floor_wall else 'missed'} |",
+        f"| peak RSS of every grading process at most 1.5 GiB | grader {f['class_j2']['run']['peak_rss_mb']['grader']} MiB, "
+        f"largest child {f['class_j2']['run']['peak_rss_mb']['largest_child']} MiB | "
+        f"{'met' if max(f['class_j2']['run']['peak_rss_mb'].values()) <= 1536 else 'missed'} |",
+        f"| throughput grows with -j up to the core count | {f['class_j1']['wall']:.0f} s at -j 1, "
+        f"{f['class_j2']['wall']:.0f} s at -j 2 for {f['students']} students | "
+        f"{'met' if f['class_j2']['wall'] < f['class_j1']['wall'] * 0.8 else 'missed'} |",
+        "",
+        "## Figures",
+        "",
+        "| what | wall s | core s |",
+        "| --- | ---: | ---: |",
+        f"| floor: fresh interpreter, import jax + flax + optax + orbax, one op | {floor_wall:.1f} | {floor_core:.1f} |",
+        f"| student: `pytest tests/test_gotchas.py` (solved), cold compile cache | {f['student']['cold']:.1f} | |",
+        f"| student: same, warm compile cache | {f['student']['warm']:.1f} | |",
+        f"| student: `python -m jaxkit watch`, save to result | {f['student']['watch']:.1f} | |",
+        f"| self-learner: `python -m autograder check gotchas` (one student, one topic) | {f['self_check']['wall']:.1f} | "
+        f"{f['self_check']['core']:.1f} |",
+        f"| one full submission ({len(TOPICS)} notebooks), sandboxed grader, reference computed in the run | "
+        f"{f['one_cold']['wall']:.1f} | {f['one_cold']['core']:.1f} |",
+        f"| of which computing the reference's data (once per course and seed) | {f['one_cold']['run']['plan_seconds']:.1f} | |",
+        f"| one full submission, sandboxed grader, reference data already cached | {sandbox['wall']:.1f} | "
+        f"{sandbox['core']:.1f} |",
+        f"| one full submission ({len(TOPICS)} notebooks), nbgrader autograde ({len(TOPICS)} invocations) | "
+        f"{f['nbgrader']['wall']:.1f} | {nbgrader_core:.1f} |",
+        f"| class of {f['students']}, sandboxed grader, -j 1 (cached reference) | {f['class_j1']['wall']:.1f} | "
+        f"{f['class_j1']['core']:.1f} |",
+        f"| class of {f['students']}, sandboxed grader, -j 2 (cached reference) | {f['class_j2']['wall']:.1f} | "
+        f"{f['class_j2']['core']:.1f} |",
+        f"| per student at -j 2: wall / core-seconds | {f['class_j2']['wall'] / f['students']:.1f} | "
+        f"{f['class_j2']['core'] / f['students']:.1f} |",
+        "",
+        "## Where the time goes (the reference's probes, one process, per topic)",
+        "",
+        "| topic | total s | tracing s | lowering s | compiling s |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for topic, row in f["breakdown"].items():
+        lines.append(f"| {topic} | {row['total']:.1f} | {row['trace']:.1f} | {row['lower']:.1f} | {row['compile']:.1f} |")
+    lines += ["", "Per student in the sandbox, by topic (wall seconds of the student's probes, from the records):", "",
+              "| topic | seconds |", "| --- | ---: |"]
+    for topic, seconds in f["per_topic"].items():
+        lines.append(f"| {topic} | {seconds:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/README.md alone")
+    args = parser.parse_args()
+    figures = {"machine": machine(), "students": args.students}
+    with tempfile.TemporaryDirectory(prefix="jaxkit-bench-") as scratch:
+        tmp = Path(scratch)
+        figures["floor"] = floor()
+        figures["student"] = student_loop(tmp)
+        figures["self_check"] = self_check(tmp)
+        one = full_class(tmp / "one", 1)
+        figures["one_cold"] = grade(one, tmp / "out-one", 1)
+        warm_out(tmp / "out-one-warm", tmp / "out-one")
+        figures["one_warm"] = grade(one, tmp / "out-one-warm", 1)
+        records = (tmp / "out-one-warm" / "students" / "s000" / "record.json")
+        figures["per_topic"] = {t: v["seconds"] for t, v in json.loads(records.read_text())["topics"].items()}
+        figures["nbgrader"] = nbgrader_one_student(tmp)
+        many = full_class(tmp / "many", args.students)
+        for jobs in (1, 2):
+            warm_out(tmp / f"out-j{jobs}", tmp / "out-one")
+            figures[f"class_j{jobs}"] = grade(many, tmp / f"out-j{jobs}", jobs)
+        figures["breakdown"] = breakdown()
+    for key in ("one_cold", "one_warm", "class_j1", "class_j2", "self_check"):
+        figures[key].pop("stdout", None)
+        figures[key].pop("stderr", None)
+    text = report(figures)
+    print(text)
+    if not args.no_write:
+        (ROOT / "bench" / "README.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
