@@ -149,16 +149,19 @@ def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[s
                           "args": list(c.args), "files": None} for i, c in enumerate(pending)]}
         child_files = {str(i): files[c.key] for i, c in enumerate(pending) if c.key in files}
         child, uid = sandbox.start(job, {t: sources[t] for t in topics} if mode == "student" else {}, child_files)
+        finished = False
         try:
-            _drive(child, pending, outcomes, import_errors, ledger, sandbox.limits, mode, charge_start=not first_child)
+            finished = _drive(child, pending, outcomes, import_errors, ledger, sandbox.limits, mode,
+                              charge_start=not first_child)
         finally:
-            child.close()
+            child.close(grace=5.0 if finished else 0.0)
             sandbox.release(uid)
         first_child = False
 
 
 def _drive(child, pending: list[Call], outcomes: dict, import_errors: dict, ledger: Ledger, limits: Limits,
-           mode: str, charge_start: bool) -> None:
+           mode: str, charge_start: bool) -> bool:
+    """Read one child's events until every call is answered (True) or the child stops early (False)."""
     ready, imported, position = False, set(), 0
     mark = time.monotonic()
     while position < len(pending):
@@ -178,7 +181,7 @@ def _drive(child, pending: list[Call], outcomes: dict, import_errors: dict, ledg
             if not ready and not charge_start:
                 raise GraderError(f"a grading process {event.detail} before any student code ran")
             _blame(call, event, pending[position:], outcomes, import_errors, ledger, limits, mode, imported)
-            return
+            return False
         kind = event["event"]
         if kind == "ready" and not ready:
             ready = True
@@ -195,7 +198,8 @@ def _drive(child, pending: list[Call], outcomes: dict, import_errors: dict, ledg
         else:
             _blame(call, Stop("malformed", "sent data out of order"), pending[position:], outcomes, import_errors,
                    ledger, limits, mode, imported)
-            return
+            return False
+    return True
 
 
 def _blame(call: Call, stop: Stop, rest: list[Call], outcomes: dict, import_errors: dict, ledger: Ledger,

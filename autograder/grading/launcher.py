@@ -170,8 +170,16 @@ class Child:
                 return Stop("flood", "sent more data than allowed")
             self.buffer += chunk
 
-    def close(self) -> str:
-        """Kill the child's whole session (its PID namespace dies with it); return the tail of its log."""
+    def close(self, grace: float = 0.0) -> str:
+        """Kill the child's whole session (its PID namespace dies with it); return the tail of its log.
+
+        `grace`: a child that sent everything gets this long to exit by itself first, so its CPU time is
+        counted (a process killed mid-way is never reaped into our resource usage)."""
+        if grace > 0:
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -264,7 +272,7 @@ class Sandbox:
                 "--ro-bind", self.runtime["site"], INSIDE["site"],
                 "--ro-bind", str(self._stage), INSIDE["grader"],
                 "--ro-bind", str(job_dir), INSIDE["job"],
-                "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--as-pid-1", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--remount-ro", "/", "--chdir", "/tmp",
                 "--clearenv"]
         env = dict(_child_env(), LD_LIBRARY_PATH=f"{INSIDE['python']}/lib")
