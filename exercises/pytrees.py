@@ -1,4 +1,4 @@
-# Generated from solutions/pytrees.py (sha256 eaa465bdbaa9) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pytrees.py (sha256 c4a3eb36facf) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """PyTrees: how JAX sees nested containers of arrays.
 
 Learning goals
@@ -325,6 +325,9 @@ def zeros_from_shapes(shapes):
 # >>> stacked = {"x": jnp.arange(6.0).reshape(3, 2)}    # three examples, stacked
 # >>> jax.vmap(lambda example: example["x"].sum())(stacked)
 # Array([1., 5., 9.], dtype=float32)
+# >>> total, _ = jax.lax.scan(lambda total, example: (total + example["x"].sum(), None), 0.0, stacked)
+# >>> total
+# Array(15., dtype=float32)
 # ```
 #
 # Careful: a list of trees is itself a pytree, with the list as its root. A function that takes "a tree"

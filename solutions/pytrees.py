@@ -447,6 +447,9 @@ def test_zeros_from_shapes_namedtuple_is_a_container():
 # >>> stacked = {"x": jnp.arange(6.0).reshape(3, 2)}    # three examples, stacked
 # >>> jax.vmap(lambda example: example["x"].sum())(stacked)
 # Array([1., 5., 9.], dtype=float32)
+# >>> total, _ = jax.lax.scan(lambda total, example: (total + example["x"].sum(), None), 0.0, stacked)
+# >>> total
+# Array(15., dtype=float32)
 # ```
 #
 # Careful: a list of trees is itself a pytree, with the list as its root. A function that takes "a tree"

@@ -1,4 +1,4 @@
-# Generated from solutions/pytrees.py (sha256 eaa465bdbaa9) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pytrees.py (sha256 c4a3eb36facf) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `pytrees`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
