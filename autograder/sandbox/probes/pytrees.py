@@ -215,7 +215,8 @@ def _mlp(rng, sizes):
 
 
 def mlp_loss_values(impl, rng):
-    """mlp_loss eagerly, and jax.jit(jax.value_and_grad(mlp_loss)), on random MLPs of 1, 2 and 3 or 4 layers"""
+    """mlp_loss works eagerly and under jax.jit(jax.value_and_grad(mlp_loss)) on random MLPs of 1, 2 and 3 or 4
+    layers"""
     out, types, given = {}, {}, {}
     value_and_grad = jax.jit(jax.value_and_grad(impl.mlp_loss))
     for name, depth in (("one_layer", 1), ("two_layers", 2), ("deep", _dim(rng, 3, 5))):
