@@ -6,7 +6,6 @@ checks are shown to test behaviour, not the reference's incidental choices.
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.flatten_util import ravel_pytree
 
 
 def tree_stats(tree):
@@ -20,8 +19,17 @@ def tree_stats(tree):
 
 
 def ravel_tree(tree):
-    # JAX's own utility does exactly this.
-    return ravel_pytree(tree)
+    # jnp.split at static cut points and the treedef's own unflatten method.
+    leaves, treedef = jax.tree.flatten(tree)
+    shapes = [np.shape(leaf) for leaf in leaves]
+    cuts = np.cumsum([int(np.prod(shape, dtype=int)) for shape in shapes])[:-1].tolist()
+    flat = jnp.concatenate([jnp.reshape(leaf, -1) for leaf in leaves])
+
+    def unravel(vector):
+        pieces = jnp.split(vector, cuts)
+        return treedef.unflatten([jnp.reshape(piece, shape) for piece, shape in zip(pieces, shapes)])
+
+    return flat, unravel
 
 
 def momentum_update(params, grads, velocity, lr, beta):

@@ -1,6 +1,6 @@
 """Walking dict.values() by hand: the flat vector follows insertion order, jax.tree.leaves sorts the keys."""
 TASK = "pytrees.ravel_tree"
-EXPECT = "insertion order"
+EXPECT = "dict insertion order"
 
 
 def ravel_tree(tree):

@@ -1,6 +1,6 @@
 """is_leaf=isinstance(x, tuple): a NamedTuple container is taken for a shape."""
 TASK = "pytrees.zeros_from_shapes"
-EXPECT = "A NamedTuple is a tuple too"
+EXPECT = "raised TypeError"
 
 
 def zeros_from_shapes(shapes):

@@ -1,6 +1,6 @@
 """Counting leaves instead of array elements."""
 TASK = "pytrees.tree_stats"
-EXPECT = "num_params"
+EXPECT = "`mixed/num_params`"
 
 
 def tree_stats(tree):

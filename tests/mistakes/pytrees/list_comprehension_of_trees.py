@@ -1,6 +1,6 @@
 """jax.tree.map(jnp.asarray, trees): the list itself is mapped over, and a list of trees comes back."""
 TASK = "pytrees.stack_trees"
-EXPECT = "the result must have the structure of ONE tree"
+EXPECT = "returned a list of trees"
 
 
 def stack_trees(trees):

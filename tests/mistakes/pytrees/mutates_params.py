@@ -1,6 +1,6 @@
 """Assigning the new values into the caller's params dict."""
 TASK = "pytrees.momentum_update"
-EXPECT = "modified the params tree"
+EXPECT = "modified the params"
 
 
 def momentum_update(params, grads, velocity, lr, beta):

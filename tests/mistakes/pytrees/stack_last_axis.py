@@ -1,6 +1,6 @@
 """Stacking along the last axis instead of a new first one."""
 TASK = "pytrees.stack_trees"
-EXPECT = "along a new first axis"
+EXPECT = "`several/leaves/"
 
 
 def stack_trees(trees):

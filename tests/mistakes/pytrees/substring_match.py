@@ -1,6 +1,6 @@
 """A substring test on the key-path string: 'w_scale' and 'bw' contain a 'w' too."""
 TASK = "pytrees.decay_mask"
-EXPECT = "decay_mask got the leaf at"
+EXPECT = "['blocks'][0].kernel.b"
 
 
 def decay_mask(params):

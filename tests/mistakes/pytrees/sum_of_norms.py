@@ -1,6 +1,6 @@
 """Adding up the norms of the leaves instead of taking one norm of everything."""
 TASK = "pytrees.tree_stats"
-EXPECT = "one square root of the total"
+EXPECT = "sum of the leaves' own norms"
 
 
 def tree_stats(tree):

@@ -1,0 +1,8 @@
+"""An exponential moving average of the gradients (beta * v + (1 - beta) * g) instead of momentum."""
+TASK = "pytrees.momentum_update"
+EXPECT = "`eager_1/new_params/leaves/"
+
+
+def momentum_update(params, grads, velocity, lr, beta):
+    new_velocity = jax.tree.map(lambda v, g: beta * v + (1 - beta) * g, velocity, grads)
+    return jax.tree.map(lambda p, v: p - lr * v, params, new_velocity), new_velocity
