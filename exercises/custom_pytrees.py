@@ -1,4 +1,4 @@
-# Generated from solutions/custom_pytrees.py (sha256 77b630fa059b) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/custom_pytrees.py (sha256 5a55dae8fa6a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Custom PyTree nodes: teaching JAX to see inside your own classes.
 
 Learning goals
@@ -73,17 +73,18 @@ from jax.tree_util import GetAttrKey
 # ```
 #
 # Aux data must be hashable and comparable with `==`: `jit` compares it on every call and traces again when it
-# changes, while new children values of the same shape reuse the compiled program.
+# changes, while new children values of the same shape reuse the compiled program. Inside the trace the children
+# are tracers and the aux data is the plain Python value:
 #
 # ```python
 # >>> @jax.jit
 # ... def total(q):
-# ...     print("tracing for unit", q.unit)
+# ...     print("tracing for unit", q.unit, "- value is a tracer:", isinstance(q.value, jax.core.Tracer))
 # ...     return jnp.sum(q.value)
 # >>> _ = total(Quantity(jnp.ones(2), "m")); _ = total(Quantity(jnp.zeros(2), "m"))
-# tracing for unit m
+# tracing for unit m - value is a tracer: True
 # >>> _ = total(Quantity(jnp.ones(2), "km"))
-# tracing for unit km
+# tracing for unit km - value is a tracer: True
 # ```
 #
 # Arrays never belong in aux data: nothing is left to differentiate (`jax.grad` silently hands back the
@@ -236,8 +237,7 @@ def make_dense_class() -> type:
 # With `register_pytree_node`, JAX only knows the children by position, and their key paths print as flat
 # indices. `register_pytree_with_keys(cls, flatten_with_keys, unflatten)` takes a flatten that returns
 # `((key, child), ...)` pairs (and the aux data); a `jax.tree_util.GetAttrKey("mean")` key prints as `.mean`,
-# like an attribute. `jax.tree.flatten_with_path`, `jax.tree.map_with_path` and `jax.tree_util.keystr` use
-# these keys:
+# like an attribute. `jax.tree.flatten_with_path` reports these keys and `jax.tree_util.keystr` prints them:
 #
 # ```python
 # >>> [jax.tree_util.keystr(path) for path, _ in jax.tree.flatten_with_path([Quantity(jnp.ones(2), "m")])[0]]
@@ -291,9 +291,12 @@ def register_gaussian(cls: type) -> type:
 # ...     scale: jax.Array
 # ...     rate: float
 # ...     name: str = dataclasses.field(metadata=dict(static=True))
-# >>> config = Config(jnp.ones(2), 0.5, "adam")
+# ...     tag: str = jax.tree.static()
+# >>> config = Config(jnp.ones(2), 0.5, "adam", "v1")
 # >>> jax.tree.leaves(config)
 # [Array([1., 1.], dtype=float32), 0.5]
+# >>> [jax.tree_util.keystr(path) for path, _ in jax.tree.flatten_with_path(config)[0]]
+# ['.scale', '.rate']
 # >>> jax.jit(lambda c: c)(config).rate
 # Array(0.5, dtype=float32, weak_type=True)
 # >>> @jax.tree_util.register_dataclass
@@ -305,9 +308,25 @@ def register_gaussian(cls: type) -> type:
 # TypeError: Error interpreting argument to <function ...> as an abstract array. The problematic value is of type <class 'str'> and was passed to the function at path c.name.
 # ```
 #
-# Inside `jax.jit`, a method receives a fresh object rebuilt from tracers, so a method that assigns to `self`
-# *seems* to work there and only misbehaves when called eagerly: return a new object instead
-# (`dataclasses.replace` copies one with some fields changed).
+# Inside `jax.jit`, a method works on a fresh object rebuilt from tracers, so a method that assigns to `self`
+# *seems* to work there and only misbehaves when called eagerly:
+#
+# ```python
+# >>> @jax.tree_util.register_dataclass
+# ... @dataclasses.dataclass
+# ... class Counter:
+# ...     value: jax.Array
+# ...     def bump(self):
+# ...         self.value = self.value + 1
+# ...         return self
+# >>> counter = Counter(jnp.zeros(()))
+# >>> jax.jit(lambda c: c.bump())(counter).value, counter.value
+# (Array(1., dtype=float32), Array(0., dtype=float32))
+# >>> counter.bump().value, counter.value
+# (Array(1., dtype=float32), Array(1., dtype=float32))
+# ```
+#
+# Return a new object instead: `dataclasses.replace(obj, field=value)` copies one with some fields changed.
 
 # %%
 def make_train_state_class() -> type:
@@ -341,14 +360,29 @@ def make_train_state_class() -> type:
 #
 # JAX sometimes unflattens with things that are not your arrays: `jax.tree.map` with a function that returns
 # `None` or booleans, `jax.eval_shape` (shape descriptions), `jax.jacobian` (its result nests your class inside
-# your class). An `unflatten` that calls a converting, validating `__init__` breaks these, even though
-# `jax.jit`, `jax.grad` and `jax.vmap` still work:
+# your class):
+#
+# ```python
+# >>> jax.tree.map(lambda x: None, Quantity(jnp.ones(2), "m")).value is None
+# True
+# >>> jax.eval_shape(lambda q: q, Quantity(jnp.ones(2), "m")).value
+# ShapeDtypeStruct(shape=(2,), dtype=float32)
+# >>> type(jax.jacobian(lambda q: q)(Quantity(jnp.ones(2), "m")).value).__name__
+# 'Quantity'
+# ```
+#
+# An `unflatten` that calls a converting, validating `__init__` breaks these, even though `jax.jit`, `jax.grad`
+# and `jax.vmap` still work:
 #
 # ```python
 # >>> class Strict(Interval):
 # ...     pass
 # >>> jax.tree_util.register_pytree_node(Strict, lambda t: ((t.lo, t.hi), None), lambda _, c: Strict(*c))
 # >>> box = Strict(jnp.zeros(2), jnp.array([0.2, 0.8]))
+# >>> jax.jit(lambda t: t.width())(box)
+# Array([0.2, 0.8], dtype=float32)
+# >>> jax.grad(lambda t: jnp.sum(t.width()))(box).lo
+# Array([-1., -1.], dtype=float32)
 # >>> jax.vmap(lambda t: t.width())(Strict(jnp.zeros((3, 2)), jnp.ones((3, 2))))
 # Array([[1., 1.],
 #        [1., 1.],

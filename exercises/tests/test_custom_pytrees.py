@@ -1,4 +1,4 @@
-# Generated from solutions/custom_pytrees.py (sha256 77b630fa059b) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/custom_pytrees.py (sha256 5a55dae8fa6a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `custom_pytrees`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
