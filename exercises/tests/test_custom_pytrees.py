@@ -1,4 +1,4 @@
-# Generated from solutions/custom_pytrees.py (sha256 37f32e57abf5) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/custom_pytrees.py (sha256 5a55dae8fa6a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `custom_pytrees`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
@@ -45,8 +45,7 @@ def test_register_gaussian_key_paths():
     tree = {"z": Posterior(jnp.zeros(2), jnp.ones(2), "z")}
     paths = [jax.tree_util.keystr(path) for path, _ in jax.tree.flatten_with_path(tree)[0]]
     assert paths == ["['z'].mean", "['z'].log_std"], (
-        f"the key paths of {{'z': Posterior(...)}} are {paths}, expected ['z'].mean and ['z'].log_std: "
-        "return (GetAttrKey(name), child) pairs from flatten_with_keys")
+        f"the key paths of {{'z': Posterior(...)}} are {paths}, expected ['z'].mean and ['z'].log_std")
 
 
 # Task custom_pytrees.make_train_state_class
@@ -62,6 +61,15 @@ def test_make_train_state_class_static_fields():
         f"apply_gradients gave params {new.params} and step {new.step}, expected w = 1 - 0.5 * 1 = 0.5 and step 1")
 
 
+def test_make_train_state_class_leaves_self_alone():
+    TrainState = make_train_state_class()
+    state = TrainState(params={"w": jnp.ones(3)}, step=jnp.int32(0), learning_rate=0.5, optimizer="sgd")
+    state.apply_gradients({"w": jnp.ones(3)})
+    assert jnp.allclose(state.params["w"], 1.0) and int(state.step) == 0, (
+        f"after state.apply_gradients(grads) the state itself has params {state.params} and step {state.step}, "
+        "expected its old values (w = 1, step 0): return a new state, leave self as it was")
+
+
 # Task custom_pytrees.register_interval
 def test_register_interval_jacobian():
     @register_interval
@@ -73,6 +81,10 @@ def test_register_interval_jacobian():
     assert isinstance(jacobian, Box), f"jax.jacobian(lambda t: t.width())(box) returned a {type(jacobian).__name__}, expected Box"
     assert jnp.allclose(jacobian.hi, jnp.eye(2)) and jnp.allclose(jacobian.lo, -jnp.eye(2)), (
         f"the jacobian of width() is lo={jacobian.lo}, hi={jacobian.hi}; expected -eye(2) and eye(2)")
+    mask = jax.tree.map(lambda x: x > 0.5, box)
+    assert mask.hi.dtype == jnp.bool_, (
+        f"jax.tree.map(lambda x: x > 0.5, box).hi has dtype {mask.hi.dtype}, expected bool: unflatten must keep "
+        "the children it is given")
 
 
 # Task custom_pytrees.pairwise_kl
@@ -82,6 +94,6 @@ def test_pairwise_kl_one_value_per_pair():
     kl = pairwise_kl(q, p)
     assert jax.tree.structure(kl) == jax.tree.structure({"z": 0, "layers": [0]}), (
         f"pairwise_kl returned structure {jax.tree.structure(kl)}, expected one value per pair: "
-        "{'layers': [*], 'z': *}; pass is_leaf so that tree.map stops at the (mean, std) tuples")
+        "{'layers': [*], 'z': *}")
     assert jnp.allclose(kl["z"], 0.0) and jnp.allclose(kl["layers"][0], 1.5), (
         f"pairwise_kl gave z: {kl['z']} and layers[0]: {kl['layers'][0]}, expected 0 (same Gaussians) and 3 * 0.5 = 1.5")

@@ -1,206 +1,329 @@
 """Hidden checks for topic `custom_pytrees`.
 
-Probes register fresh classes (the student's functions register the class they are given, or build a new
-one per call) and describe them as plain data: leaves, leaf kinds, key-path strings, isinstance answers,
-trace counts. The checks never demand the reference's treedef of a custom node, only what any correct
-registration gives. Docstrings list the classic mistakes each check rejects.
+Each check compares what the student's registration gave back (``got.out``: leaves, attributes of rebuilt
+objects, key paths, values computed through jit/grad/vmap on fresh random inputs) with what the reference gives
+on the same inputs, computed in the grader's own process (``ref``). Facts measured beside the student's code
+(``got.report``: is a rebuilt object an instance of the registered class, treedef equality, trace counts, calls
+to ``__init__``, whether a method modified ``self``) only ever take points away. No check demands the
+reference's treedef of a custom node, only what any correct registration gives. Docstrings list the mistakes
+each check rejects.
 """
 import pytest
 
-from autograder.compare import expect, expect_match
+from autograder.grading.compare import expect, expect_match
 from autograder.sandbox.probes import custom_pytrees as probes
 
 
-def _expect_array_children(got, what: str, children: str) -> None:
-    kinds = got["leaf_kinds"]
-    strays = sorted({kind for kind in kinds if kind != "array"})
-    expect(not strays,
-           f"jax.tree.leaves({what}) holds {', '.join(strays)} leaves next to the arrays: a hyperparameter went "
-           f"into the children. Only arrays ({children}) are children; names, flags and activation choices are "
-           "aux data (static, compared on every jit call), or jit and grad fail on the non-array leaf.")
-    expect(len(kinds) > 0,
-           f"jax.tree.leaves({what}) is empty: the arrays ({children}) went into the aux data. Arrays must be "
-           "children, so that jit traces them and grad differentiates them; aux data is static metadata that "
-           "must be hashable and is compared with == on every call.")
+def _children_problem(leaves, what: str, children: str) -> str | None:
+    """A sentence naming what the leaves (plain data from the student's side) show is wrong, or None."""
+    if type(leaves) is not list:
+        return None
+    if any(type(leaf) is str and leaf.startswith("<") and leaf.endswith(" object>") for leaf in leaves):
+        return (f"jax.tree.leaves({what}) holds the object itself: JAX treats it as a leaf, so the class was not "
+                "registered. Register exactly the class you were given.")
+    names = [leaf for leaf in leaves if type(leaf) is str]
+    if names:
+        return (f"jax.tree.leaves({what}) holds the str {names[0]!r} next to the arrays: a hyperparameter went into "
+                f"the children. Only arrays ({children}) are children; names, flags and activation choices are aux "
+                "data (a str leaf breaks jax.jit and jax.grad).")
+    numbers = [leaf for leaf in leaves if type(leaf) in (int, float, bool)]
+    if numbers:
+        return (f"jax.tree.leaves({what}) holds the Python number {numbers[0]!r} next to the arrays: a hyperparameter "
+                f"went into the children, where jax.jit traces it. Only arrays ({children}) are children.")
+    if not leaves:
+        return (f"jax.tree.leaves({what}) is empty: the object has no children, so its arrays ({children}) are not "
+                "children. Arrays must be children, so that jit traces them and grad differentiates them; aux data "
+                "is static metadata compared with == on every jit call.")
+    return None
 
 
-def _expect_traces(got, what: str, children: str, aux: str) -> None:
-    expect(got["children_change"] == 1,
-           f"jax.jit traced {got['children_change']} times for 3 calls where only {children} changed; expected 1. "
-           f"Values that change between calls must be children (traced), not aux data.")
-    expect(got["aux_change"] == 2,
-           f"After changing {aux}, jax.jit had traced {got['aux_change']} times in all; expected 2 (one retrace). "
-           f"{aux} must be aux data, so that {what} with a different {aux} compiles its own program.")
+def _expect_children(leaves, what: str, children: str) -> None:
+    problem = _children_problem(leaves, what, children)
+    expect(problem is None, problem or "")
+
+
+def _all_true(values) -> bool:
+    return type(values) is list and bool(values) and all(v is True for v in values)
+
+
+def _expect_treedefs(same, new, what: str, field: str) -> None:
+    errors = [v for v in (same if type(same) is list else [same]) if type(v) is str]
+    expect(not errors,
+           f"Comparing the treedefs of two {what}s raised {errors[0] if errors else ''}: the aux data must be "
+           f"hashable and comparable with ==, so it cannot hold arrays; only {field} belongs there.")
+    expect(_all_true(same if type(same) is list else [same]),
+           f"Two {what}s with the same {field} and different array values have different treedefs: the aux data "
+           f"must hold {field} only, never the arrays.")
+    expect(_all_true(new if type(new) is list else [new]),
+           f"Two {what}s that differ only in {field} have equal treedefs: {field} is not in the aux data, so "
+           f"jax.jit cannot tell them apart (and rebuilt objects cannot get it back).")
+
+
+# -------------------------------------------------------------------------------------- register_polynomial
+@pytest.mark.task("custom_pytrees.register_polynomial")
+def test_polynomial_registration(run):
+    """Rejects: var among the children (a str leaf), the coeffs in the aux data (no children), `return
+    p.coeffs, p.var` without the 1-tuple (every coefficient a child), registering Polynomial instead of cls,
+    unflatten building the base Polynomial, dropping var (rebuilt objects get the default), forgetting to
+    return cls."""
+    got, ref = run(probes.polynomial_registration)
+    names = ref.given["names"]
+    out = got.out if type(got.out) is dict else {}
+    for label in ("poly", "deeper"):
+        entry = out.get(label)
+        _expect_children(entry.get("leaves") if type(entry) is dict else None, "p", "the coeffs")
+    expect(_all_true(got.report["returns_cls"]),
+           "register_polynomial(cls) did not return cls itself: return the class you were given, so that it works "
+           "as a decorator.")
+    expect(_all_true(got.report["rebuilt_is_cls"]),
+           "Unflattening a registered polynomial (jax.tree.unflatten, jax.tree.map) gave an object that is not an "
+           "instance of the class you registered: unflatten must build the class it was given, not Polynomial.")
+    _expect_treedefs(got.report["same_var_same_treedef"], got.report["new_var_new_treedef"], "polynomial", "var")
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"jax.tree.leaves, jax.tree.map and jax.tree.unflatten on fresh registered subclasses of "
+                      f"Polynomial (one derived from another) with random coeffs and var {names[0]!r} and {names[1]!r}",
+                 hint="the coeffs array is the one child; var is the aux data and comes back unchanged.")
 
 
 @pytest.mark.task("custom_pytrees.register_polynomial")
-def test_polynomial_children_and_aux(run):
-    """Rejects: the var name in the children (a str leaf), the coeffs in the aux data (no leaves), unflatten
-    building the base Polynomial instead of the registered cls, forgetting to return cls."""
-    got, ref = run(probes.polynomial_structure)
-    _expect_array_children(got, "p", "the coeffs")
-    expect(got["returns_cls"] is True, "register_polynomial(cls) must return cls itself (so it works as a decorator).")
-    expect(got["rebuilt_is_cls"] is True,
-           "Unflattening a registered polynomial gave an object that is not an instance of the class you registered: "
-           "unflatten must build cls(...), the class passed in, not Polynomial(...).")
-    expect(got["same_var_same_treedef"] is True and got["new_var_new_treedef"] is True,
-           "Treedefs do not follow var: two polynomials with the same var must have equal treedefs and a different "
-           f"var a different one (got {got['same_var_same_treedef']!r} and {got['new_var_new_treedef']!r}). Put var, "
-           "and only var, in the aux data.")
-    expect_match(got, ref, call="flattening and unflattening a registered Polynomial(random coeffs, 'x')",
-                 hint="flatten returns ((p.coeffs,), p.var); unflatten(var, children) returns cls(children[0], var).")
+def test_polynomial_through_transforms(run):
+    """Rejects: var among the children (jit and grad fail on the str), the coeffs in the aux data (grad hands
+    back the coeffs, jit fails on the second call), dropping var, unflatten building the base class, var not
+    in the aux data (no new trace for a new var)."""
+    got, ref = run(probes.polynomial_transforms)
+    given = ref.given
+    expect(_all_true(got.report["is_cls"]),
+           "jax.grad, jax.jit or jax.vmap returned an object that is not an instance of the registered class: "
+           "unflatten must build the class it was given.")
+    expect(got.report["traces_same_var"] == 1,
+           f"jax.jit traced {got.report['traces_same_var']} times for 3 polynomials that differ only in their coeffs "
+           "values; expected 1. Only the aux data (var) may decide when jit traces again.")
+    expect(got.report["traces_new_var"] == 2,
+           f"After a polynomial with a new var, jax.jit had traced {got.report['traces_new_var']} times in all; "
+           "expected 2: var is aux data, and a new aux value means a new trace.")
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"jax.grad(lambda q: q(x))(p) with x = {given['x']:.3f} for {given['size']} random coeffs, "
+                      f"jax.jit and jax.vmap over a batch of {given['batch']} polynomials (var {given['names'][0]!r}, "
+                      f"{given['names'][1]!r}, {given['names'][2]!r})",
+                 hint="the gradient is a polynomial of the same class and var whose coeffs are x**i.")
 
 
-@pytest.mark.task("custom_pytrees.register_polynomial")
-def test_polynomial_grad_returns_the_class(run):
-    """Rejects: var in the children (grad fails on a str leaf), unflatten dropping or resetting var, unflatten
-    returning the base class."""
-    got, ref = run(probes.polynomial_grad)
-    expect(got["grad_is_cls"] is True, "jax.grad(lambda q: q(x))(p) did not return an instance of the registered "
-           "class: unflatten must build cls.")
-    expect_match(got, ref, call="jax.grad(lambda q: q(x))(p), jax.tree.map(lambda c: 2 * c, p) and jax.jit(lambda q, "
-                 "v: q(v))(p, x) for a random registered polynomial",
-                 hint="the gradient is a polynomial whose coeffs are x**i, with the same var.")
-
-
-@pytest.mark.task("custom_pytrees.register_polynomial")
-def test_polynomial_retraces_only_on_aux(run):
-    """Rejects: coeffs in the aux data (a retrace, or an error, per new coeffs), var in the children (jit fails,
-    or no retrace when var changes)."""
-    got, _ = run(probes.polynomial_traces)
-    _expect_traces(got, "a polynomial", "the coeffs", "var")
+# ------------------------------------------------------------------------------------------ make_dense_class
+@pytest.mark.task("custom_pytrees.make_dense_class")
+def test_dense_classes(run):
+    """Rejects: one module-level class registered inside the factory (the second call raises ValueError), a
+    cached class returned on every call, the activation among the children (a str leaf), w and b in the aux
+    data, tree_unflatten building the base Dense or ignoring the aux data, children in another order."""
+    got, ref = run(probes.dense_classes)
+    expect(got.report["new_class_each_call"] is True,
+           "make_dense_class() returned the same class twice: define and register a new class inside the function "
+           "on every call.")
+    expect(_all_true(got.report["subclass_of_dense"]), "make_dense_class() must return a subclass of Dense.")
+    out = got.out if type(got.out) is dict else {}
+    for label in ("first", "second"):
+        entry = out.get(label)
+        _expect_children(entry.get("leaves") if type(entry) is dict else None, "layer", "w and b")
+    expect(_all_true(got.report["rebuilt_is_cls"]),
+           "tree_unflatten (or jax.tree.map) gave an object that is not an instance of the class: make "
+           "tree_unflatten a classmethod that builds cls(...).")
+    _expect_treedefs(got.report["same_activation_same_treedef"], got.report["new_activation_new_treedef"], "layer",
+                     "the activation")
+    acts = ref.given["activations"]
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"layer.tree_flatten(), cls.tree_unflatten(aux, children), jax.tree.leaves and jax.tree.map on "
+                      f"layers of two classes from make_dense_class() (activations {acts[0]!r} and {acts[1]!r})",
+                 hint="the children are (w, b) in this order; the activation is the aux data and comes back "
+                      "unchanged.")
 
 
 @pytest.mark.task("custom_pytrees.make_dense_class")
-def test_dense_class_is_new_and_registered(run):
-    """Rejects: the activation in the children (a str leaf), w or b in the aux data, one module-level class
-    registered inside the factory (the second call raises ValueError: duplicate registration)."""
-    got, _ = run(probes.dense_classes)
-    expect(got["second_call_new_class"] is True,
-           f"Calling make_dense_class() a second time did not give a new class ({got['second_call_new_class']}). "
-           "Define and register the class inside the function: registering one class twice raises ValueError "
-           "(the notebook re-run trap).")
-    expect(got["is_dense"] is True, "make_dense_class() must return a subclass of Dense.")
-    _expect_array_children(got, "layer", "w and b")
-    expect(len(got["leaf_kinds"]) == 2, f"jax.tree.leaves(layer) has {len(got['leaf_kinds'])} leaves, expected 2 (w and b).")
-    expect(got["same_activation_same_treedef"] is True and got["new_activation_new_treedef"] is True,
-           "Treedefs do not follow the activation: layers with the same activation must have equal treedefs and a "
-           "different activation a different one. The activation is the aux data.")
-
-
-@pytest.mark.task("custom_pytrees.make_dense_class")
-def test_dense_through_jit_grad_vmap(run):
-    """Rejects: the activation in the children (jit and grad fail on the str leaf), tree_unflatten building
-    the base Dense or dropping the activation, children in a different order than tree_unflatten expects."""
+def test_dense_through_transforms(run):
+    """Rejects: the activation among the children (jit and grad fail), w and b in the aux data (jit fails on
+    the second call, grad returns the weights), tree_unflatten ignoring the aux data, w and b swapped."""
     got, ref = run(probes.dense_transforms)
-    expect(got["grad_is_cls"] is True, "jax.grad with respect to a layer did not return the registered class: "
-           "tree_unflatten must be a classmethod that builds cls(...).")
-    expect_match(got, ref, call="jax.jit of a loss, jax.grad with respect to the layer, and jax.vmap over a stacked "
-                 "ensemble of 2 layers", hint="tree_flatten returns ((self.w, self.b), self.activation); "
-                 "tree_unflatten(cls, activation, children) returns cls(*children, activation).")
+    given = ref.given
+    expect(_all_true(got.report["is_cls"]),
+           "jax.grad, jax.jit or jax.vmap returned an object that is not an instance of the class from "
+           "make_dense_class(): tree_unflatten must build cls(...).")
+    expect(got.report["traces_same_activation"] == 1,
+           f"jax.jit traced {got.report['traces_same_activation']} times for 3 layers that differ only in w and b "
+           "values; expected 1. Only the aux data (the activation) may decide when jit traces again.")
+    expect(got.report["traces_new_activation"] == 2,
+           f"After a layer with a new activation, jax.jit had traced {got.report['traces_new_activation']} times in "
+           "all; expected 2: the activation is aux data, and a new aux value means a new trace.")
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"jax.jit of a loss, jax.grad with respect to a {given['d_in']}x{given['d_out']} layer "
+                      f"({given['activations'][0]!r}), jax.vmap over {given['members']} stacked layers "
+                      f"({given['activations'][1]!r}) and jitted calls on {given['rows']} rows",
+                 hint="the gradient is a layer of the same class and activation; w and b are the children.")
 
 
-@pytest.mark.task("custom_pytrees.make_dense_class")
-def test_dense_retraces_only_on_activation(run):
-    """Rejects: w/b in the aux data (a retrace per new value), the activation in the children."""
-    got, _ = run(probes.dense_traces)
-    _expect_traces(got, "a layer", "w and b", "the activation")
-
-
+# ----------------------------------------------------------------------------------------- register_gaussian
 @pytest.mark.task("custom_pytrees.register_gaussian")
 def test_gaussian_key_paths(run):
     """Rejects: plain register_pytree_node (paths `[<flat index 0>]`), DictKey instead of GetAttrKey (paths
-    `['mean']`), children in the order (log_std, mean), name in the children, unflatten building the base class."""
+    `['mean']`), children in the order (log_std, mean), keys that do not match their children, name among
+    the children, dropping name, unflatten building the base Gaussian."""
     got, ref = run(probes.gaussian_key_paths)
-    _expect_array_children(got, "tree", "mean and log_std")
-    expect_match(got["paths"], ref["paths"], call="the key paths (keystr of jax.tree.flatten_with_path) of "
-                 "{'encoder': Gaussian, 'priors': [Gaussian]}",
-                 hint="register with jax.tree_util.register_pytree_with_keys and return ((GetAttrKey('mean'), "
-                      "g.mean), (GetAttrKey('log_std'), g.log_std)) as the children; a GetAttrKey prints as .mean.")
-    expect(got["returns_cls"] is True and got["mapped_is_cls"] is True,
-           "register_gaussian must return cls, and jax.tree.map_with_path over a registered Gaussian must give back "
-           "an instance of cls: unflatten builds cls(...).")
-    expect(got["name_is_aux"] is True, "Two Gaussians that differ only in name have equal treedefs: name belongs in "
-           "the aux data.")
-    expect_match(got, ref, call="jax.tree.map_with_path and jax.jit over a tree of registered Gaussians",
-                 hint="unflatten(name, children) returns cls(*children, name).")
+    out = got.out if type(got.out) is dict else {}
+    _expect_children(out.get("leaves"), "tree", "mean and log_std")
+    paths = out.get("paths")
+    if type(paths) is list and paths and all(type(p) is str for p in paths):
+        expect(not any("<flat index" in p for p in paths),
+               f"The key paths are {paths[:2]}...: JAX knows the children only by position. Register with "
+               "jax.tree_util.register_pytree_with_keys, whose flatten returns (key, child) pairs.")
+        expect(not any(p.endswith(("['mean']", "['log_std']")) for p in paths),
+               f"The key paths are {paths[:2]}...: DictKey prints like a dict entry. A GetAttrKey prints as .mean.")
+    outer = ref.given["outer"]
+    expect_match(paths, ref.out["paths"],
+                 call=f"the key paths (keystr of jax.tree.flatten_with_path) of {{{outer[0]!r}: Gaussian, "
+                      f"{outer[1]!r}: [Gaussian, Gaussian]}}",
+                 hint="each child comes with its key: GetAttrKey('mean') for the mean, then GetAttrKey('log_std').")
+    expect(got.report["returns_cls"] is True, "register_gaussian(cls) must return cls itself.")
+    expect(_all_true(got.report["rebuilt_is_cls"]),
+           "jax.tree.map_with_path over registered Gaussians gave objects that are not instances of the registered "
+           "class: unflatten must build the class it was given.")
+    _expect_treedefs([got.report["same_name_same_treedef"]], [got.report["new_name_new_treedef"]], "Gaussian",
+                     "the name")
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call="jax.tree.leaves and jax.tree.map_with_path (adding each path's length to its leaf) over a tree "
+                      "of registered Gaussians with random arrays and names",
+                 hint="the children are mean then log_std; the name is aux data and comes back unchanged.")
+
+
+@pytest.mark.task("custom_pytrees.register_gaussian")
+def test_gaussian_through_transforms(run):
+    """Rejects: name among the children (jit and grad fail on the str), dropping name, children swapped
+    between flatten and unflatten, unflatten building the base class."""
+    got, ref = run(probes.gaussian_transforms)
+    expect(_all_true(got.report["is_cls"]),
+           "jax.grad or jax.jit returned an object that is not an instance of the registered class: unflatten must "
+           "build the class it was given.")
+    expect_match(got.out, ref.out, exact_dtype=True, rtol=1e-5, atol=1e-5,
+                 call=f"jax.grad of sum(g.sample(key) ** 2), jax.jit and jax.vmap of sample over "
+                      f"{ref.given['batch']} stacked Gaussians (names {ref.given['names']})",
+                 hint="a rebuilt Gaussian has mean and log_std in their places and the same name.")
+
+
+# ------------------------------------------------------------------------------------ make_train_state_class
+@pytest.mark.task("custom_pytrees.make_train_state_class")
+def test_train_state_structure(run):
+    """Rejects: learning_rate or optimizer not marked static (a float or str leaf), one module-level class
+    registered inside the factory (the second call raises ValueError), a plain class (not a dataclass), a
+    dataclass registered with register_pytree_node (no key paths), fields in another order than params, step."""
+    got, ref = run(probes.train_state_structure)
+    expect(got.report["new_class_each_call"] is True,
+           "make_train_state_class() returned the same class twice: define and register the dataclass inside the "
+           "function on every call.")
+    expect(_all_true(got.report["is_dataclass"]), "make_train_state_class() must return a dataclasses.dataclass.")
+    out = got.out if type(got.out) is dict else {}
+    for label in ("first", "second"):
+        entry = out.get(label)
+        leaves = entry.get("leaves") if type(entry) is dict else None
+        problem = _children_problem(leaves, "state", "the params and step")
+        if problem is not None and "went into the children" in problem:
+            problem += (" Mark learning_rate and optimizer as static fields: unmarked dataclass fields become "
+                        "leaves.")
+        expect(problem is None, problem or "")
+    expect(_all_true(got.report["rebuilt_is_cls"]),
+           "jax.tree.map or jax.jit gave back an object that is not an instance of the class.")
+    _expect_treedefs(got.report["same_static_same_treedef"], got.report["new_rate_new_treedef"], "state",
+                     "learning_rate")
+    _expect_treedefs(got.report["same_static_same_treedef"], got.report["new_optimizer_new_treedef"], "state",
+                     "optimizer")
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"jax.tree.leaves, jax.tree.flatten_with_path, jax.tree.map and jax.tree.unflatten on states of "
+                      f"two classes from "
+                      f"make_train_state_class() (learning rates {ref.given['rates']}, optimizers "
+                      f"{ref.given['optimizers'][:2]})",
+                 hint="params and step are the children (in this order), with the key paths register_dataclass gives "
+                      "them (.params, .step); learning_rate stays a Python float and optimizer a str.")
 
 
 @pytest.mark.task("custom_pytrees.make_train_state_class")
-def test_train_state_fields(run):
-    """Rejects: learning_rate or optimizer not marked static (they become leaves: a str leaf breaks jit, a float
-    leaf is traced), one module-level class registered inside the factory, a plain class (not a dataclass)."""
-    got, ref = run(probes.train_state_fields)
-    expect(got["second_call_new_class"] is True,
-           f"Calling make_train_state_class() a second time did not give a new class "
-           f"({got['second_call_new_class']}). Define and register the dataclass inside the function.")
-    expect(got["is_dataclass"] is True, "make_train_state_class() must return a dataclasses.dataclass.")
-    kinds = got["leaf_kinds"]
-    expect(kinds == ["array"] * len(kinds) and len(kinds) == len(ref["leaf_kinds"]),
-           f"jax.tree.leaves(state) holds {len(kinds)} leaves of kinds {sorted(set(kinds))}; expected only the "
-           f"{len(ref['leaf_kinds'])} arrays of params and step. Mark learning_rate and optimizer as static fields "
-           "(dataclasses.field(metadata=dict(static=True))): unmarked fields become leaves.")
-    expect(got["same_static_same_treedef"] is True and got["new_lr_new_treedef"] is True
-           and got["new_optimizer_new_treedef"] is True,
-           "Treedefs do not follow the static fields: states with equal learning_rate and optimizer must have equal "
-           "treedefs, and a change of either must change the treedef (static fields are aux data).")
-    expect_match(got["array_leaves"], ref["array_leaves"], call="jax.tree.leaves(state)",
-                 hint="the fields params and step, in this order, are the data fields.")
-
-
-@pytest.mark.task("custom_pytrees.make_train_state_class")
-def test_train_state_apply_gradients_under_jit(run):
-    """Rejects: learning_rate traced as a leaf (no retrace when it changes), apply_gradients that forgets step
-    or the static fields, subtracting the gradient without the learning rate, mutating self."""
+def test_train_state_apply_gradients(run):
+    """Rejects: apply_gradients assigning to self and returning it (eager calls see it), forgetting step,
+    a float step, adding the gradient, leaving out the learning rate, learning_rate traced as a leaf (no new
+    trace when it changes), static fields lost in the new state."""
     got, ref = run(probes.train_state_apply)
-    expect(got["result_is_cls"] is True, "apply_gradients did not return an instance of the class.")
-    _expect_traces(got, "a state", "params and step", "learning_rate")
-    expect_match(got, ref, call="jax.jit(lambda s, g: s.apply_gradients(g)) on random states and gradients",
-                 hint="return dataclasses.replace(self, params=params - learning_rate * grads, step=self.step + 1).")
+    expect(got.report["state_untouched"] is True,
+           "state.apply_gradients(grads), called eagerly, changed the state it was called on (its params or step "
+           "are no longer the objects and values they were): return a new instance and leave self as it was. "
+           "Under jax.jit this cannot show, because the method works on a rebuilt copy.")
+    expect(_all_true(got.report["is_cls"]), "apply_gradients did not return an instance of the class.")
+    expect(got.report["traces_same_static"] == 1,
+           f"jax.jit traced apply_gradients {got.report['traces_same_static']} times for 3 states with equal "
+           "learning_rate and optimizer; expected 1: params and step are children.")
+    expect(got.report["traces_new_static"] == 3,
+           f"After a new learning_rate and then a new optimizer, jax.jit had traced {got.report['traces_new_static']}"
+           " times in all; expected 3: static fields are aux data, and a new aux value means a new trace.")
+    rates = ref.given["rates"]
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"state.apply_gradients(grads) twice on one state (learning_rate {rates[1]}), jitted on 5 "
+                      f"states (learning rates {rates}) and vmapped over {ref.given['batch']} states",
+                 hint="each call returns a new state: params - learning_rate * grads leaf by leaf, step + 1 as int32, "
+                      "the same learning_rate and optimizer.")
 
 
-@pytest.mark.task("custom_pytrees.make_train_state_class")
-def test_train_state_vmap_with_class_axes(run):
-    """Rejects: a class whose constructor does not take the four fields as keywords, static fields that are
-    leaves (in_axes then needs axes for them)."""
-    got, ref = run(probes.train_state_vmap)
-    expect_match(got, ref, call="jax.vmap(apply_gradients, in_axes=(cls(params=0, step=None, ...), 0)) over a "
-                 "batch of 3 params trees", hint="params and step are the only data fields.")
+# ----------------------------------------------------------------------------------------- register_interval
+@pytest.mark.task("custom_pytrees.register_interval")
+def test_interval_registration(run):
+    """Rejects: unflatten calling cls(...) or Interval.__init__ (also only as a first try), unflatten building
+    the base Interval, lo and hi swapped in unflatten, arrays in the aux data, forgetting to return cls."""
+    got, ref = run(probes.interval_registration)
+    calls = got.report["init_calls"]
+    expect(calls == 0,
+           f"Rebuilding a registered Interval called Interval.__init__ ({calls} times during jax.tree.unflatten and "
+           "jax.tree.map). __init__ converts and validates, and JAX rebuilds objects from values it would reject or "
+           "change: create the instance with object.__new__(cls) and set lo and hi directly.")
+    out = got.out if type(got.out) is dict else {}
+    _expect_children(out.get("leaves"), "interval", "lo and hi")
+    expect(got.report["returns_cls"] is True, "register_interval(cls) must return cls itself.")
+    expect(_all_true(got.report["rebuilt_is_cls"]),
+           "A rebuilt interval (jax.tree.unflatten, jax.tree.map) is not an instance of the class you registered: "
+           "create it with object.__new__(cls), the class you were given.")
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"jax.tree.leaves, jax.tree.unflatten and jax.tree.map on a registered interval of shape "
+                      f"({ref.given['rows']}, {ref.given['cols']})",
+                 hint="the children are lo then hi, and unflatten puts each back in its place.")
 
 
 @pytest.mark.task("custom_pytrees.register_interval")
-def test_interval_jacobian(run):
-    """Rejects: unflatten calling cls(lo, hi) (its __init__ runs jnp.asarray on JAX's placeholders and
-    jax.jacobian fails), unflatten building the base Interval, children in the wrong order."""
-    got, ref = run(probes.interval_jacobians)
-    for name, result in got.items():
-        expect(result.get("error") is None,
-               f"jax.jacobian through a registered Interval ({name}) failed with {result.get('error')}. unflatten "
-               "called __init__, which validates its arguments, but JAX rebuilds objects from placeholders such as "
-               "None. Create the instance with object.__new__(cls) and set lo and hi directly.")
-        expect(result["is_cls"] is True, f"jax.jacobian ({name}) did not return an instance of the registered class.")
-    expect_match(got, ref, call="jax.jacobian(lambda t: t)(interval) and jax.jacobian(lambda t: t.width() * "
-                 "t.center())(interval)", hint="children (lo, hi), aux None, unflatten via object.__new__(cls).")
+def test_interval_transforms_and_placeholders(run):
+    """Rejects: unflatten calling the validating __init__ (None and shape structs raise, booleans become
+    floats), unflatten converting the children with jnp.asarray, unflatten checking the children's shapes,
+    unflatten trying __init__ first, unflatten building the base Interval (jit cannot return it)."""
+    got, ref = run(probes.interval_transforms)
+    given = ref.given
+    expect(_all_true(got.report["is_cls"]),
+           "jax.jit, jax.grad, jax.vmap, jax.tree.map, jax.eval_shape or jax.jacobian returned an object that is not "
+           "an instance of the registered class.")
+    expect_match(got.out, ref.out, exact_dtype=True,
+                 call=f"jax.jit, jax.grad and jax.vmap (over {given['batch']} intervals), jax.tree.map(lambda x: None, "
+                      f"t), jax.tree.map(lambda x: x > {given['threshold']:.3f}, t), jax.eval_shape(lambda u: u, t), "
+                      "jax.jacobian(lambda u: u)(t) and jax.jacobian(lambda u: u.width() * u.center())(t) on a "
+                      f"registered interval of {given['n']} elements",
+                 hint="unflatten must store exactly the children it receives: no conversion, no checks.")
 
 
-@pytest.mark.task("custom_pytrees.register_interval")
-def test_interval_vmap_jit_tree_map(run):
-    """Rejects: lo and hi swapped or missing, aux data holding the arrays, unflatten returning a plain tuple."""
-    got, ref = run(probes.interval_vmap_jit)
-    _expect_array_children(got, "interval", "lo and hi")
-    expect(got["mapped_is_cls"] is True, "jax.tree.map over a registered Interval did not return an instance of it.")
-    expect_match(got, ref, call="jax.vmap(lambda t: t.width()), jax.jit(lambda t: t.center()) and jax.tree.map "
-                 "over a batch of 4 intervals", hint="children (lo, hi) in this order.")
-
-
+# --------------------------------------------------------------------------------------------- pairwise_kl
 @pytest.mark.task("custom_pytrees.pairwise_kl")
-def test_pairwise_kl_one_value_per_pair(run):
+def test_pairwise_kl_values(run):
     """Rejects: jax.tree.map without is_leaf (it descends into the (mean, std) tuples), a KL per element
-    instead of summed, the KL in the wrong direction."""
+    instead of summed, a mean instead of a sum, KL(p || q), std in place of the variance, a missing - 1/2,
+    a flat list instead of the tree, a Python float or float64 result."""
     got, ref = run(probes.pairwise_kl_values)
-    expect_match(got["structure"], ref["structure"], call="jax.tree.structure(pairwise_kl(q, p))",
-                 hint="one value per (mean, std) pair: pass is_leaf=lambda x: isinstance(x, tuple) to jax.tree.map, "
-                      "otherwise it descends into the pairs.")
-    expect_match(got, ref, call="pairwise_kl(q, p) on random trees of (mean, std) pairs (eager and jitted)",
-                 hint="KL(q || p) = sum(log(std_p / std_q) + (std_q**2 + (mean_q - mean_p)**2) / (2 std_p**2) - 1/2).",
-                 rtol=1e-4, atol=1e-5)
+    out = got.out if type(got.out) is dict else {}
+    structure = out.get("structure")
+    if type(structure) is str and structure != ref.out["structure"]:
+        expect("(*" not in structure,
+               f"pairwise_kl(q, p) returned {structure}: tuples remain where the (mean, std) pairs were, so the "
+               "function was applied to the arrays inside the pairs. Pass is_leaf to jax.tree.map so that it stops "
+               "at the pairs.")
+    expect_match(out.get("structure"), ref.out["structure"], call="jax.tree.structure(pairwise_kl(q, p))",
+                 hint="the result keeps the dicts and lists of q, with one scalar where each pair was.")
+    expect_match(got.out, ref.out, exact_dtype=True, rtol=1e-4, atol=1e-5,
+                 call="pairwise_kl(q, p) on random trees of (mean, std) pairs (0-d pairs and an empty list among "
+                      "them), jitted, and on a single pair both ways round",
+                 hint="KL(q || p) = sum(log(std_p / std_q) + (std_q**2 + (mean_q - mean_p)**2) / (2 std_p**2) - 1/2), "
+                      "one float32 scalar per pair.")

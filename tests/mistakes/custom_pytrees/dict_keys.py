@@ -1,6 +1,6 @@
 """DictKey instead of GetAttrKey: the paths print as ['mean'], as if the Gaussian were a dict."""
 TASK = "custom_pytrees.register_gaussian"
-EXPECT = "a GetAttrKey prints as .mean"
+EXPECT = "DictKey prints like a dict entry"
 
 
 def register_gaussian(cls):

@@ -1,6 +1,6 @@
-"""jax.tree.map without is_leaf: it descends into the (mean, std) tuples and pairs up single arrays."""
+"""jax.tree.map without is_leaf: it descends into the (mean, std) tuples and hands kl single arrays."""
 TASK = "custom_pytrees.pairwise_kl"
-EXPECT = "otherwise it descends into the pairs"
+EXPECT = "Too many indices"
 
 
 def pairwise_kl(q, p):

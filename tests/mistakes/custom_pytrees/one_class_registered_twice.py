@@ -1,9 +1,9 @@
 """Registering one module-level class inside the factory: the second call raises ValueError."""
 TASK = "custom_pytrees.make_dense_class"
-EXPECT = "registering one class twice raises ValueError"
+EXPECT = "Duplicate custom PyTreeDef type registration"
 
 
-class SharedDense(Dense):
+class _SharedDense(Dense):
     def tree_flatten(self):
         return (self.w, self.b), self.activation
 
@@ -13,4 +13,4 @@ class SharedDense(Dense):
 
 
 def make_dense_class():
-    return jax.tree_util.register_pytree_node_class(SharedDense)
+    return jax.tree_util.register_pytree_node_class(_SharedDense)

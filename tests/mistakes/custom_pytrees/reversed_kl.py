@@ -1,0 +1,11 @@
+"""KL(p || q) instead of KL(q || p)."""
+TASK = "custom_pytrees.pairwise_kl"
+EXPECT = "`tree/"
+
+
+def pairwise_kl(q, p):
+    def kl(q_pair, p_pair):
+        (mean_q, std_q), (mean_p, std_p) = q_pair, p_pair
+        return jnp.sum(jnp.log(std_q / std_p) + (std_p**2 + (mean_p - mean_q) ** 2) / (2 * std_q**2) - 0.5)
+
+    return jax.tree.map(kl, q, p, is_leaf=lambda node: isinstance(node, tuple))
