@@ -330,6 +330,34 @@ def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limi
             "total": sum(t["score"] for t in topics.values()), "max_total": sum(t["max_score"] for t in topics.values())}
 
 
+def warm_compilation_cache(sandbox: Sandbox, made: Plan) -> str | None:
+    """Grade the reference itself once in the sandbox, with the compilation cache writable: every program it
+    compiles (the probes' own, the primitives every student's code dispatches) is then ready for the students'
+    children, which read it and can never write it. Doubles as a calibration run: returns what failed, if the
+    reference does not earn every point in the sandbox (a grader problem), else None."""
+    cache = sandbox.xla_cache
+    if cache is None or (cache / ".filled").exists():
+        return None
+    cache.mkdir(parents=True, exist_ok=True)
+    cache.chmod(0o777)  # the sandbox uid writes it, this once
+    sandbox.cache_writable = True
+    try:
+        with tempfile.TemporaryDirectory(prefix="jaxkit-reference-") as folder:
+            for topic in made.topics:
+                (Path(folder) / f"{topic}.py").write_text((KIT_ROOT / "solutions" / f"{topic}.py").read_text())
+            record = grade_student("reference", Path(folder), made, sandbox, Limits(
+                probe_timeout=sandbox.limits.probe_timeout, topic_budget=10 * sandbox.limits.topic_budget))
+    finally:
+        sandbox.cache_writable = False
+        for path in [cache, *cache.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    failed = [f"{task}: {verdict['message'][:200]}" for topic in record["topics"].values()
+              for task, verdict in topic["tasks"].items() if not verdict["passed"]]
+    if not failed:
+        (cache / ".filled").write_text("the reference compiled here, in the sandbox\n")
+    return "; ".join(failed) or None
+
+
 def inputs_digest(folder: Path, topics: list[str]) -> str:
     """What the grade of a student depends on: the files the grader would read, as it would read them."""
     digest = hashlib.sha256()
@@ -361,7 +389,8 @@ def _run_seed(out: Path, requested: int | None) -> int:
 def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require_sandbox: bool = False,
           limits: Limits = Limits(), topics: list[str] | None = None) -> int:
     console = Console(stderr=True)
-    sandbox = Sandbox(limits)
+    out.mkdir(parents=True, exist_ok=True)
+    sandbox = Sandbox(limits, xla_cache=out / ".cache" / f"xla-{kit_digest()}")
     if not sandbox.sandboxed:
         if require_sandbox:
             console.print("[red]bubblewrap (bwrap) is not available: refusing to grade (--require-sandbox).[/red] "
@@ -373,7 +402,6 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     if not root.is_dir():
         console.print(f"[red]{escape(str(root))} is not a folder of student folders.[/red]")
         return 2
-    out.mkdir(parents=True, exist_ok=True)
     seed = _run_seed(out, seed)
     compare.SHOW_EXPECTED = False  # feedback never reveals hidden expected values
     active = [t.slug for t in registry.active_topics()]
@@ -386,6 +414,11 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     with console.status("Computing the reference's results ..."):
         made = Plan.make(topics, seed, out / ".cache" / f"reference-{kit_digest()}-{seed}.json")
     planned = time.monotonic() - started
+    with console.status("Compiling the reference in the sandbox (once per course) ..."):
+        calibration = warm_compilation_cache(sandbox, made)
+    if calibration:
+        console.print(f"[red]Grader problem: the reference does not pass its own checks in the sandbox: "
+                      f"{escape(calibration)}[/red]")
     skipped: list[str] = []
     if submissions.is_single_submission(root, topics):  # one self-learner's folder, e.g. exercises/
         root, names = root.resolve().parent, [root.resolve().name]

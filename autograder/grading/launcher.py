@@ -34,7 +34,8 @@ def _uid_range() -> range:
 
 
 SANDBOX_UIDS = _uid_range()
-INSIDE = {"python": "/runtime/python", "site": "/runtime/site-packages", "grader": "/grader", "job": "/job"}
+INSIDE = {"python": "/runtime/python", "site": "/runtime/site-packages", "grader": "/grader", "job": "/job",
+          "xla_cache": "/runtime/xla-cache"}
 
 
 @dataclass(frozen=True)
@@ -198,9 +199,14 @@ class Child:
 
 
 class Sandbox:
-    def __init__(self, limits: Limits = Limits(), use_bwrap: bool = True):
+    def __init__(self, limits: Limits = Limits(), use_bwrap: bool = True, xla_cache: Path | None = None):
+        """`xla_cache`: JAX's persistent compilation cache, filled by the grader's own reference run. Children
+        read it (the same primitive programs every student's code compiles) but can never write it: it is
+        mounted read-only, or, without bubblewrap, left out unless children run under their own uid."""
         self.limits = limits
         self.bwrap = bwrap_path() if use_bwrap else None
+        self.xla_cache = xla_cache if xla_cache is not None and (self.bwrap or os.getuid() == 0) else None
+        self.cache_writable = False  # only while the trusted reference fills it (grade.warm_compilation_cache)
         self.runtime = runtime()
         self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
         stage_sandbox_side(self._stage)
@@ -252,7 +258,7 @@ class Sandbox:
         child_py = Path(self.inside("grader", self._stage)) / "autograder" / "sandbox" / "child.py"
         argv = [python, "-I", "-S", "-B", str(child_py), str(job_inside / "job.json"), str(write_fd)]
         cmd = self._bwrap_command(job_dir, argv) if self.bwrap else argv
-        env = None if self.bwrap else dict(_child_env(), PATH=os.environ.get("PATH", ""))
+        env = None if self.bwrap else dict(self._env(), PATH=os.environ.get("PATH", ""))
         with open(log_path, "wb") as log:
             process = subprocess.Popen(_limit_prefix(self.limits) + cmd, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=log, pass_fds=(write_fd,), start_new_session=True, cwd=root, env=env)
@@ -272,13 +278,23 @@ class Sandbox:
                 "--ro-bind", self.runtime["site"], INSIDE["site"],
                 "--ro-bind", str(self._stage), INSIDE["grader"],
                 "--ro-bind", str(job_dir), INSIDE["job"],
+                *([("--bind" if self.cache_writable else "--ro-bind"), str(self.xla_cache), INSIDE["xla_cache"]]
+                  if self.xla_cache else []),
                 "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--as-pid-1", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--remount-ro", "/", "--chdir", "/tmp",
                 "--clearenv"]
-        env = dict(_child_env(), LD_LIBRARY_PATH=f"{INSIDE['python']}/lib")
+        env = dict(self._env(), LD_LIBRARY_PATH=f"{INSIDE['python']}/lib")
         for key, value in env.items():
             cmd += ["--setenv", key, value]
         return cmd + argv
+
+
+    def _env(self) -> dict[str, str]:
+        env = _child_env()
+        if self.xla_cache:
+            env.update(JAX_COMPILATION_CACHE_DIR=self.inside("xla_cache", self.xla_cache),
+                       JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0")
+        return env
 
 
 def _child_env() -> dict[str, str]:

@@ -21,6 +21,7 @@ import contextlib
 import importlib.util
 import itertools
 import os
+import re
 import shutil
 import stat
 import sys
@@ -101,17 +102,21 @@ def _safe_str(value: Any) -> str:
         return "(its message could not be read)"
 
 
+_PATH = re.compile(r"(?:/[^\s/:'\"()<>,\[\]]+)+/([^\s/:'\"()<>,\[\]]+)")
+
+
 def describe_exception(exc: BaseException, impl_file: str | None) -> dict:
     """Plain-data description of an exception raised by student code, showing only the student's frames.
 
-    File names appear without their folders: feedback never shows where the kit or the grader lives."""
+    File names appear without their folders, in the traceback and in the message (JAX names the file of a
+    traced function): feedback never shows where the kit or the grader lives."""
     frames = traceback.extract_tb(exc.__traceback__)
     student = [f for f in frames if impl_file is None or f.filename == impl_file
                or f.filename.startswith("<ipython-input") or "/ipykernel_" in f.filename]
     for frame in student:
         frame.filename = os.path.basename(frame.filename)
     where = "".join(traceback.format_list(student[-3:])).rstrip()
-    message = _safe_str(exc).strip().splitlines()
+    message = _PATH.sub(r"\1", _safe_str(exc)).strip().splitlines()
     return {"type": type(exc).__name__[:100], "message": message[0][:500] if message else "", "where": where[:2000]}
 
 
