@@ -149,23 +149,27 @@ def test_declared_dependencies_cover_the_calls_the_reference_makes(topic):
     assert not undeclared, f"probes call other tasks' functions the plan does not know about: {undeclared}"
 
 
-def check_coverage(topic: str, folder) -> dict[str, int]:
-    """{check name: how many mistakes make it fail on some seed}, for every hidden check of the topic."""
+def check_coverage(topic: str, folder) -> dict[str, list[str]]:
+    """{check name: the mistakes that make it fail on every seed}, for every hidden check of the topic."""
     from autograder.grading.plan import checks_for
 
-    counts = {check.__name__: 0 for task in registry.load()[topic].tasks for check in checks_for(task.id)}
+    found: dict[str, list[str]] = {check.__name__: [] for task in registry.load()[topic].tasks
+                                   for check in checks_for(task.id)}
     for path in mistakes(topic):
-        failing = {v.check for v in mistake_verdicts(topic, path, folder) if not v.passed}
-        for name in failing:
-            counts[name] += 1
-    return counts
+        verdicts = mistake_verdicts(topic, path, folder)
+        for name in found:
+            ran = [v for v in verdicts if v.check == name]
+            if ran and {v.seed for v in ran if not v.passed} == set(SEEDS):
+                found[name].append(path.stem)
+    return found
 
 
 @pytest.mark.parametrize("topic", TOPIC_PARAMS)
 def test_every_hidden_check_can_fail(topic, scratch):
-    """A check that no mistake in the suite makes fail is a check that cannot fail (`make coverage` lists them)."""
-    idle = sorted(name for name, count in check_coverage(topic, scratch).items() if count == 0)
-    assert not idle, f"hidden checks that no mistake in tests/mistakes/{topic}/ makes fail: {idle}"
+    """A check that no mistake in the suite makes fail on every seed is a check that may not fail
+    (`make coverage` lists, per check, the mistakes that do)."""
+    idle = sorted(name for name, caught in check_coverage(topic, scratch).items() if not caught)
+    assert not idle, f"hidden checks that no mistake in tests/mistakes/{topic}/ makes fail on every seed: {idle}"
 
 
 @pytest.mark.parametrize("topic", TOPIC_PARAMS)
