@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BROWSER_PACKAGES := chromium fonts-liberation fonts-dejavu-core
 export JAX_PLATFORMS ?= cpu
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
@@ -19,6 +20,12 @@ $(STAMP): requirements.txt
 	  { apt-get install -y -q bubblewrap >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && \
 	    apt-get install -y -q bubblewrap >/dev/null 2>&1; }; }; } || \
 	  echo "warning: bubblewrap is not installed: the grader will run without a sandbox (see README)"
+	@# The browser tests' Chromium (Playwright drives it with executable_path), from the system packages too.
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && \
+	      apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1; }; }; } || \
+	  echo "warning: chromium is not installed: the browser tests will be skipped (see README)"
 	touch $(STAMP)
 
 build: setup  ## regenerate exercises/, source/ and release/ from solutions/ and the registry
@@ -41,4 +48,4 @@ coverage: setup  ## per hidden check, the mistakes that make it fail on every se
 	$(PYTHON) tests/coverage.py
 
 clean:
-	rm -rf build demo-out .pytest_cache .jax_cache
+	rm -rf build demo-out artifacts .pytest_cache .jax_cache

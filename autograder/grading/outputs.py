@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from .. import KIT_ROOT, registry
-from . import submissions
+from . import report, submissions
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -137,3 +137,4 @@ def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int,
                                                "skipped": skipped, "seconds": round(seconds, 1),
                                                "plan_seconds": round(plan_seconds, 1), **usage()},
                                               indent=1))
+    report.write(out, records, topics)  # OUT/report.html, the class report (grading/report.py)
