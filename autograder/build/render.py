@@ -27,7 +27,8 @@ from .master import Master, function_sources_of, read
 
 REBUILD = "python -m autograder build"
 GENERATED_DIRS = ("exercises", "source", "release")
-IGNORED = {"__pycache__", ".jax_cache", ".pytest_cache", ".ipynb_checkpoints", ".jaxkit"}
+# What students' tools leave behind (Jupyter writes `migrated` and `lab/` into its config folder).
+IGNORED = {"__pycache__", ".jax_cache", ".pytest_cache", ".ipynb_checkpoints", ".jaxkit", "migrated", "lab"}
 
 
 def digest(relpath: str) -> str:
@@ -150,15 +151,21 @@ INIT = '''{prov}
 '''
 GITIGNORE = """{prov}
 .jaxkit/
+jupyter/migrated
+jupyter/lab/
 .jax_cache/
 __pycache__/
 .pytest_cache/
 .ipynb_checkpoints/
 """
 # The notebook track on a student's machine: nbgrader's instructor tools hidden, Validate kept.
-STUDENT_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {
-    "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.assignment_list": False,
-    "nbgrader.server_extensions.course_list": False, "nbgrader.server_extensions.validate_assignment": True}}}
+STUDENT_SERVER_CONFIG = {
+    "ServerApp": {"jpserver_extensions": {
+        "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.assignment_list": False,
+        "nbgrader.server_extensions.course_list": False, "nbgrader.server_extensions.validate_assignment": True}},
+    # Offline and quiet: no news toast, no update check, no extension listing from a package index.
+    "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+               "extension_manager": "readonly"}}
 STUDENT_PAGE_CONFIG = {"disabledExtensions": {name: True for name in (
     "@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:assignment-list",
     "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:menu")}}
@@ -194,8 +201,8 @@ def render_student_package(out: Path) -> None:
     (jupyter / "jupyter_server_config.json").write_text(json.dumps(STUDENT_SERVER_CONFIG, indent=1) + "\n")
     (jupyter / "labconfig" / "page_config.json").write_text(json.dumps(STUDENT_PAGE_CONFIG, indent=1) + "\n")
     (out / "exercises" / ".gitignore").write_text(GITIGNORE.format(prov=provenance("autograder/build/render.py")))
-    (out / "exercises" / "requirements.txt").write_text(
-        provenance("requirements.txt") + "\n" + (KIT_ROOT / "requirements.txt").read_text(encoding="utf-8"))
+    pins = (KIT_ROOT / "requirements.txt").read_text(encoding="utf-8").split("# ---- the kit's own tests only")[0]
+    (out / "exercises" / "requirements.txt").write_text(provenance("requirements.txt") + "\n" + pins)
 
 
 # ---------------------------------------------------------------------------------------------- notebooks

@@ -93,6 +93,9 @@ class Plan:
                     for call in recorder.calls:
                         seen.setdefault(call.key, call)
             made.calls[topic] = list(seen.values())
+            # Parse everything the grading threads will read now: ast.parse is not thread-safe on 3.11.
+            for group in set(planning.groups(topic).values()):
+                planning.substitute_sources(topic, group)
         if cache is not None and set(saved) != set(topics):
             cache.parent.mkdir(parents=True, exist_ok=True)
             outputs.atomic_write_bytes(cache, wire.dumps({t: r.export() for t, r in made.references.items()}))
@@ -430,7 +433,7 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
         digest = inputs_digest(root / name, topics)
         if done.exists():
             record = json.loads(done.read_text())
-            if record.get("seed") == seed and record.get("inputs_sha256") == digest:
+            if record.get("seed") == seed and record.get("inputs_sha256") == digest and record.get("status") == "graded":
                 records[name] = record
                 continue
         todo.append((name, digest))

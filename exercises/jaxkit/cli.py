@@ -1,4 +1,4 @@
-# Generated from autograder/student/cli.py (sha256 b5fa66d8979d) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from autograder/student/cli.py (sha256 b3104939439c) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """`python -m jaxkit VERB`, run inside the exercises folder: your progress, the next task, hints, watch, reset.
 
     list              every task with its status and points, per topic, with a progress bar
@@ -130,9 +130,15 @@ def do_check(args) -> int:
 
 
 def do_lab(args) -> int:
+    """JupyterLab with the student configuration (exercises/jupyter); what it writes goes to .jaxkit/lab."""
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(core.EXERCISES / "jupyter"))
     folder = Path(args.folder) if args.folder else (kit_root() / "release" if kit_root() else core.EXERCISES)
-    return subprocess.call([sys.executable, "-m", "jupyterlab", f"--notebook-dir={folder}"], env=env)
+    state = core.STATE / "lab"
+    command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={folder}",
+               f"--LabApp.user_settings_dir={state / 'user-settings'}", f"--LabApp.workspaces_dir={state / 'workspaces'}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    return subprocess.call(command, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
