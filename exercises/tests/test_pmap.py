@@ -1,4 +1,4 @@
-# Generated from solutions/pmap.py (sha256 49130b08eb61) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pmap.py (sha256 7f7c6bd84c56) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `pmap`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
@@ -14,6 +14,14 @@ def test_device_summary_sees_simulated_devices():
     assert summary["count"] >= 2, (
         "only 1 device visible: set XLA_FLAGS before importing jax (restart the kernel and run the first cell first)")
     assert len(summary["ids"]) == summary["count"], f"device_summary()['ids'] is {summary['ids']}: one id per device"
+
+
+def test_device_summary_of_a_list():
+    devices = jax.local_devices()
+    summary = device_summary([devices[-1], devices[0]])
+    expected_ids = [devices[-1].id, devices[0].id]
+    assert summary["count"] == 2 and summary["ids"] == expected_ids, (
+        f"device_summary([last device, first device]) gave {summary}; expected count 2 and ids {expected_ids}")
 
 
 # Task pmap.shard_batch
@@ -49,9 +57,9 @@ def test_dp_sgd_step_matches_full_batch_under_vmap():
     new, loss = step(copies, x.reshape(4, 4, 3), y.reshape(4, 4), 0.1)
     grads = jax.grad(mse_loss)(params, x, y)
     expected = params["w"] - 0.1 * grads["w"]
-    assert jnp.allclose(new["w"], expected, atol=1e-6), (
+    assert jnp.allclose(new["w"], expected, atol=1e-5), (
         f"vmapped dp_sgd_step gave w =\n{new['w']}\non the 4 replicas, expected {expected} on each "
-        "(the full-batch step): average the gradients with lax.pmean(grads, 'batch')")
+        "(the full-batch step)")
     assert jnp.allclose(loss, mse_loss(params, x, y)), f"loss is {loss}, expected the full-batch loss {mse_loss(params, x, y)}"
 
 
@@ -112,7 +120,7 @@ def test_td0_update_is_the_semi_gradient():
     expected_w = jnp.array([1.0 + 0.5 * 1.8, 2.0])
     assert jnp.allclose(new["w"], expected_w), (
         f"td0_update gave w = {new['w']}, expected {expected_w}: only V(s) is differentiated, so w[1] "
-        "(the weight of s_next's feature) must not move; wrap the target in lax.stop_gradient")
+        "(the weight of s_next's feature) must not move")
 
 
 # Task pmap.shard_map_sgd_step
@@ -121,8 +129,6 @@ def test_shard_map_sgd_step_is_the_full_batch_step():
     mesh = jax.make_mesh((jax.device_count(),), ("batch",))
     new, loss = shard_map_sgd_step(mesh, params, x, y, 0.1)
     expected = params["w"] - 0.1 * jax.grad(mse_loss)(params, x, y)["w"]
-    ratio = float(jnp.sum(params["w"] - new["w"]) / jnp.sum(params["w"] - expected))
-    assert jnp.allclose(new["w"], expected, atol=1e-6), (
-        f"shard_map_sgd_step gave w = {new['w']}, expected {expected} (update ratio {ratio:.2f}); a ratio equal to the "
-        "device count means the gradient was summed over devices: inside shard_map, grad w.r.t. P() params is already a sum")
+    assert jnp.allclose(new["w"], expected, atol=1e-5), (
+        f"shard_map_sgd_step gave w = {new['w']}, expected {expected} (the single-device full-batch step)")
     assert jnp.allclose(loss, mse_loss(params, x, y)), f"loss is {loss}, expected {mse_loss(params, x, y)}"
