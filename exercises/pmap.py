@@ -1,4 +1,4 @@
-# Generated from solutions/pmap.py (sha256 7f7c6bd84c56) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pmap.py (sha256 27aeda79f150) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Data parallelism with pmap: shard the batch, replicate the parameters, average the gradients.
 
 Learning goals
@@ -328,8 +328,8 @@ def train_data_parallel(step, params: dict, xs, ys, lr: float) -> tuple[dict, ja
 def device_dropout(key: jax.Array, x: jax.Array, rate: float) -> jax.Array:
     """Task pmap.device_dropout: inverted dropout with a different mask on every device, written per device.
 
-    Called under ``jax.pmap`` or ``jax.vmap`` with ``axis_name="batch"`` and ``in_axes=(None, 0, None)``, for
-    any number of devices: every device receives the **same** key. Device ``i`` (``i = lax.axis_index("batch")``)
+    Called under ``jax.pmap`` with ``axis_name="batch"`` and ``in_axes=(None, 0, None)``: every device receives the
+    **same** key. Device ``i`` (``i = lax.axis_index("batch")``)
     draws from its own key ``jax.random.fold_in(key, i)``: its keep-mask is
     ``jax.random.bernoulli(device_key, 1 - rate, x.shape)`` (True = kept).
 

@@ -1,6 +1,6 @@
 """Positions in the list instead of the devices' own ids."""
 TASK = "pmap.device_summary"
-EXPECT = "`subset/ids"
+EXPECT = "/ids["
 
 
 def device_summary(devices=None):
