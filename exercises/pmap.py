@@ -1,4 +1,4 @@
-# Generated from solutions/pmap.py (sha256 27aeda79f150) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pmap.py (sha256 ac52cd659c86) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Data parallelism with pmap: shard the batch, replicate the parameters, average the gradients.
 
 Learning goals
@@ -60,9 +60,8 @@ def toy_regression(n_rows: int = 16, d: int = 3, seed: int = 0):
 # `jax.pmap` runs the same function on several devices at once (SPMD: single program, multiple data). A
 # CPU-only machine has one device, but XLA can pretend to have more: the first cell sets
 # `XLA_FLAGS=--xla_force_host_platform_device_count=4` **before** `import jax`. XLA reads the flag once,
-# when the backend starts; change it later and nothing happens, and `pmap` code fails with confusing shape
-# errors. `jax.config.update("jax_num_cpu_devices", 4)` right after the import is the newer spelling, and it
-# raises instead of staying silent when it comes too late:
+# when the backend starts; change it later and nothing happens. `jax.config.update("jax_num_cpu_devices", 4)`
+# right after the import is the newer spelling, and it raises instead of staying silent when it comes too late:
 #
 # ```python
 # >>> jax.local_device_count()
@@ -75,6 +74,16 @@ def toy_regression(n_rows: int = 16, d: int = 3, seed: int = 0):
 # >>> jax.config.update("jax_num_cpu_devices", 8)
 # Traceback (most recent call last):
 # RuntimeError: jax_num_cpu_devices config should be updated before backends are initialized ...
+# ```
+#
+# In a fresh process, without the flag, the config option works when it comes first:
+#
+# ```python
+# >>> import subprocess, sys
+# >>> fresh = "import jax; jax.config.update('jax_num_cpu_devices', 3); print(jax.local_device_count())"
+# >>> subprocess.run([sys.executable, "-c", fresh], env={**os.environ, "XLA_FLAGS": ""},
+# ...                capture_output=True, text=True).stdout
+# '3\n'
 # ```
 #
 # Every device is an object with an `.id` and a `.platform`:
@@ -120,8 +129,15 @@ def device_summary(devices=None) -> dict:
 # ValueError: cannot select an axis to squeeze out which has size not equal to one, got shape=(3, 1) ...
 # ```
 #
-# (In the `sharding` topic you will meet the modern way: `jax.device_put(x, NamedSharding(mesh, P("batch")))`
-# splits the rows over the devices while `x` keeps its global shape, with no reshape.)
+# In the `sharding` topic you will meet the modern way: `jax.device_put(x, NamedSharding(mesh, P("batch")))`
+# splits the rows over the devices while the array keeps its global shape, with no reshape:
+#
+# ```python
+# >>> mesh = jax.make_mesh((4,), ("batch",))
+# >>> rows = jax.device_put(jnp.arange(16.0).reshape(8, 2), NamedSharding(mesh, P("batch")))
+# >>> rows.shape, [shard.data.shape for shard in rows.addressable_shards]
+# ((8, 2), [(2, 2), (2, 2), (2, 2), (2, 2)])
+# ```
 
 # %%
 def shard_batch(x, n_devices: int) -> jax.Array:
@@ -153,7 +169,6 @@ def shard_batch(x, n_devices: int) -> jax.Array:
 # ```python
 # >>> hasattr(jax, "device_put_replicated")
 # False
-# >>> mesh = jax.make_mesh((4,), ("batch",))
 # >>> w = jax.device_put(jnp.arange(3.0), NamedSharding(mesh, P()))
 # >>> w.shape, w.sharding.is_fully_replicated, len(w.addressable_shards)
 # ((3,), True, 4)
@@ -492,8 +507,8 @@ def td0_update(params: dict, s: jax.Array, r: jax.Array, s_next: jax.Array, gamm
 #   Array(3., dtype=float32, weak_type=True)
 #   ```
 #
-# The `sharding` topic goes on from here: `jax.jit` with sharded arrays, where the compiler inserts the
-# collectives for you.
+# The `sharding` topic goes on from here: `jax.jit` on arrays laid out with `NamedSharding`, and `shard_map`
+# where you want the per-device program in your own hands.
 
 # %%
 def shard_map_sgd_step(mesh, params: dict, x, y, lr: float) -> tuple[dict, jax.Array]:
