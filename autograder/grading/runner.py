@@ -26,6 +26,8 @@ from .. import KIT_ROOT
 from ..sandbox import probing, wire
 from . import plan
 
+probing.baseline_settings()  # before any student module can change JAX's global settings
+
 
 @dataclass(frozen=True)
 class Untrusted:

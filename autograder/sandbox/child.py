@@ -47,7 +47,7 @@ def main() -> None:
     dumps, write = wire.dumps, os.write
     run_probe, run_reader, load_module = probing.run_probe, probing.run_reader, probing.load_module
     describe, compile_substitutes = probing.describe_exception, probing.compile_substitutes
-    settings, restore = probing.jax_settings, probing.restore_jax_settings
+    restore = probing.restore_jax_settings
     pack, everything = probing.pack_files, (BaseException,)
 
     def send(record: dict) -> None:
@@ -57,7 +57,7 @@ def main() -> None:
 
     modules = {topic: importlib.import_module(f"autograder.sandbox.probes.{topic}") for topic in job["topics"]}
     table = {item["key"]: getattr(modules[item["topic"]], item["probe"]) for item in job["items"]}
-    clean = settings()
+    clean = probing.baseline_settings()  # before any student code
     send({"event": "ready"})
 
     loaded: dict = {}  # topic -> (impl, substitutes) or None after an import failure

@@ -209,6 +209,18 @@ def restore_jax_settings(saved: dict) -> None:
             jax.config.update(name, value)
 
 
+_baseline: dict | None = None
+
+
+def baseline_settings() -> dict:
+    """The process's JAX settings as they were the first time this was asked, before any student code ran
+    (the grading side asks when it starts). Every probe starts and ends with them."""
+    global _baseline
+    if _baseline is None:
+        _baseline = jax_settings()
+    return _baseline
+
+
 # ------------------------------------------------------------------------------------------ round trips
 def round_trip(*, writer: Callable | None = None, reader: Callable | None = None):
     """Mark a probe that works on files, as ``probe(impl, rng, directory, *args)``.
@@ -285,6 +297,15 @@ def unpack_files(bundle: Any, directory: str) -> None:
 
 
 @contextlib.contextmanager
+def restored(settings: dict):
+    """Put JAX's global settings back as they were, whatever the code run inside changed."""
+    try:
+        yield
+    finally:
+        restore_jax_settings(settings)
+
+
+@contextlib.contextmanager
 def workspace(prefix: str = "jaxkit-probe-"):
     """A fresh directory for a probe; the working directory is restored and the folder removed after."""
     directory = tempfile.mkdtemp(prefix=prefix)
@@ -318,8 +339,10 @@ def run_probe(probe: Callable, impl: Any, seed: int, args: tuple = (), *, substi
     rng = np.random.default_rng(seed)
     impl_file = getattr(impl, "__file__", None)
     takes_files = hasattr(probe, "reader")
+    settings = baseline_settings()
+    restore_jax_settings(settings)
     try:
-        with swapped(impl, substitutes or {}):
+        with swapped(impl, substitutes or {}), restored(settings):
             if not takes_files:
                 return {"ok": True, "data": _validated(probe(impl, rng, *args), keep_given)}
             with workspace() as directory:
