@@ -1,4 +1,4 @@
-# Generated from solutions/transforms.py (sha256 66729bca8f7a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/transforms.py (sha256 1e8cb59cb0d7) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Transforms: JVPs and VJPs, Jacobians and Hessians, custom derivatives, and looking inside compiled code.
 
 Learning goals
@@ -148,8 +148,8 @@ def jacobian_rev(f, x: jax.Array) -> jax.Array:
 # One JVP costs about as much as one evaluation of `f`; one VJP too, up to a small factor (and the memory
 # to keep the forward pass for the backward pass). A whole Jacobian takes `n` JVPs (one per input) or `m`
 # VJPs (one per output). So forward mode wins for a *tall* Jacobian (many outputs, few inputs), reverse mode
-# for a *wide* one: a gradient of a loss over a million parameters is one VJP, or a million JVPs. XLA can
-# count the floating-point operations of a compiled function before running it:
+# for a *wide* one: a gradient of a loss over a million parameters is one VJP, or a million JVPs. XLA
+# estimates the floating-point operations of a jitted function from its lowered program, without running it:
 #
 # ```python
 # >>> W = jnp.linspace(-1.0, 1.0, 200).reshape(100, 2)

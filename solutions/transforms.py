@@ -184,8 +184,8 @@ def test_jacobian_rev_under_jit_with_one_output():
 # One JVP costs about as much as one evaluation of `f`; one VJP too, up to a small factor (and the memory
 # to keep the forward pass for the backward pass). A whole Jacobian takes `n` JVPs (one per input) or `m`
 # VJPs (one per output). So forward mode wins for a *tall* Jacobian (many outputs, few inputs), reverse mode
-# for a *wide* one: a gradient of a loss over a million parameters is one VJP, or a million JVPs. XLA can
-# count the floating-point operations of a compiled function before running it:
+# for a *wide* one: a gradient of a loss over a million parameters is one VJP, or a million JVPs. XLA
+# estimates the floating-point operations of a jitted function from its lowered program, without running it:
 #
 # ```python
 # >>> W = jnp.linspace(-1.0, 1.0, 200).reshape(100, 2)

@@ -1,4 +1,4 @@
-# Generated from solutions/transforms.py (sha256 66729bca8f7a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/transforms.py (sha256 1e8cb59cb0d7) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `transforms`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.

@@ -1,6 +1,6 @@
 """Normalising g before rescaling: 0 / 0 when the cotangent is zero."""
 TASK = "transforms.clip_gradient"
-EXPECT = "not finite when the incoming cotangent is zero"
+EXPECT = "not finite when the incoming cotangent g is zero"
 
 
 def clip_gradient(x, max_norm):
