@@ -34,6 +34,8 @@ import optax
 # adds them to the parameters:
 #
 # ```python
+# >>> isinstance(optax.adam(1e-3), optax.GradientTransformation)
+# True
 # >>> tx = optax.sgd(learning_rate=0.1)
 # >>> params = {"w": jnp.array([1.0, 2.0])}
 # >>> opt_state = tx.init(params)
@@ -173,6 +175,15 @@ def test_fit_carries_the_adamw_state():
 #
 # Under `jit` the step is a traced int32 array, so a schedule cannot branch with a Python `if` on it: choose
 # between the phases elementwise.
+#
+# ```python
+# >>> def stepwise(step):
+# ...     return 1.0 if step < 2 else 0.1           # a Python if on the step
+# >>> tx = optax.sgd(stepwise)
+# >>> jax.jit(tx.update)(jnp.ones(()), tx.init(jnp.zeros(())))
+# Traceback (most recent call last):
+# TracerBoolConversionError: Attempted boolean conversion of traced array with shape bool[].
+# ```
 
 # %%
 def warmup_cosine_schedule(init_value: float, peak_value: float, warmup_steps: int, decay_steps: int,
@@ -239,8 +250,18 @@ def test_warmup_cosine_schedule_under_jit():
 #
 # Optax builds optimizers from small transformations, each rewriting the updates that pass through it.
 # `optax.chain(a, b, c)` hands the gradients to `a`, what `a` returns to `b`, and so on; its state is the tuple of
-# their states. Order matters: a clipping placed first sees the raw gradients; placed last it would see the
-# final updates.
+# their states. Order matters: a clipping placed first sees the raw gradients; placed last it sees what the
+# transformations before it made of them.
+#
+# ```python
+# >>> g = jnp.array([0.5])
+# >>> clip_then_scale = optax.chain(optax.clip(1.0), optax.scale(10.0))
+# >>> scale_then_clip = optax.chain(optax.scale(10.0), optax.clip(1.0))
+# >>> clip_then_scale.update(g, clip_then_scale.init(g))[0], scale_then_clip.update(g, scale_then_clip.init(g))[0]
+# (Array([5.], dtype=float32), Array([1.], dtype=float32))
+# >>> type(clip_then_scale.init(g)).__name__, len(clip_then_scale.init(g))
+# ('tuple', 2)
+# ```
 #
 # `optax.clip_by_global_norm(max_norm)` measures the norm of the *whole tree* and, when it is above `max_norm`,
 # scales every leaf by the same factor: the direction is kept. `optax.clip(max_delta)` clips each entry on its
@@ -267,8 +288,16 @@ def test_warmup_cosine_schedule_under_jit():
 # {'b': Array([-0.05], dtype=float32), 'w': Array([-0.1,  0.2], dtype=float32)}
 # ```
 #
-# That is not the same as adding `weight_decay * params` to the gradient (an L2 penalty): that term would pass
-# through Adam's division by the root mean square of the gradients. Biases and normalisation scales are usually
+# That is not the same as adding `weight_decay * params` to the gradient (an L2 penalty): that term passes
+# through Adam's division by the root mean square of the gradients, which erases its size in the first step:
+#
+# ```python
+# >>> l2 = optax.chain(optax.add_decayed_weights(0.5), optax.adam(0.1))
+# >>> l2.update(zero, l2.init(params), params)[0]
+# {'b': Array([-0.09999933], dtype=float32), 'w': Array([-0.09999933,  0.09999933], dtype=float32)}
+# ```
+#
+# Biases and normalisation scales are usually
 # not decayed. `mask=` takes a tree of booleans, or a function that builds one from the params (the optimizer is
 # built before the params exist, so a function is the usual choice). Topic `pytrees` wrote such a function; here
 # it is, given:
@@ -314,8 +343,8 @@ def make_adamw(peak_lr: float, warmup_steps: int, decay_steps: int, end_lr: floa
         clip_norm, weight_decay: positive Python floats.
 
     Returns:
-        An ``optax.GradientTransformation``. Its ``update`` needs ``params``; ``init`` and ``update`` work eagerly and
-        under ``jax.jit``, for any params tree (nested dicts and lists of float32 arrays).
+        An ``optax.GradientTransformation``. Its ``update`` needs ``params``; ``init`` and ``update`` work under
+        ``jax.jit``, for any params tree (nested dicts and lists of float32 arrays).
     """
     ### BEGIN SOLUTION
     schedule = optax.warmup_cosine_decay_schedule(0.0, peak_lr, warmup_steps, decay_steps, end_lr)
@@ -402,8 +431,7 @@ def scale_by_lion(b1: float, b2: float) -> optax.GradientTransformation:
     - the new moment is ``b2 * m + (1 - b2) * g``.
 
     No learning rate and no minus sign: in ``optax.chain(scale_by_lion(b1, b2),
-    optax.scale_by_learning_rate(lr))`` the last transformation multiplies by ``-lr`` (with
-    ``optax.add_decayed_weights(wd)`` between them, the chain is ``optax.lion(lr, b1, b2, wd)``).
+    optax.scale_by_learning_rate(lr))`` the last transformation multiplies by ``-lr``.
 
     Args:
         b1, b2: Python floats in ``(0, 1)``.
@@ -490,6 +518,13 @@ def test_scale_by_lion_in_a_jitted_chain():
 # >>> len(traces)
 # 2
 # ```
+#
+# `jnp.asarray` of a Python float is weakly typed as well, unless you give it the dtype:
+#
+# ```python
+# >>> jnp.asarray(0.001).weak_type, jnp.asarray(0.001, jnp.float32).weak_type
+# (True, False)
+# ```
 
 # %%
 def fit_with_learning_rates(loss_fn: Callable, params: Any, optimizer: Callable, batches: list,
@@ -558,8 +593,8 @@ def test_fit_with_learning_rates_uses_each_rate():
 # `optax.MultiSteps(tx, every_k_schedule=k)` keeps that bookkeeping in its state: for `k - 1` calls it returns zero
 # updates and accumulates, and at the `k`-th it hands the **mean** of the `k` gradients to `tx`. For a mean loss
 # over micro-batches of equal size, the mean of their gradients is the gradient on their union, so the step is the
-# large-batch step. The choice of branch happens inside the compiled update (`lax.cond`), so one jitted step
-# serves every micro-batch.
+# large-batch step. The choice of branch happens inside the compiled update (a `cond` in its program), so one
+# jitted step serves every micro-batch.
 #
 # ```python
 # >>> tx = optax.MultiSteps(optax.sgd(1.0), every_k_schedule=2)
@@ -570,6 +605,8 @@ def test_fit_with_learning_rates_uses_each_rate():
 # 0.0
 # -2.0
 # 0.0
+# >>> "cond" in str(jax.make_jaxpr(tx.update)(jnp.ones(()), state))
+# True
 # ```
 
 # %%
@@ -649,5 +686,15 @@ def test_fit_accumulated_does_not_apply_a_partial_group():
 # ## What comes next
 #
 # Flax's `TrainState` (topic `trainstate`) bundles `params`, `tx` and `opt_state`, and its `apply_gradients` is
-# exactly the `update` and `apply_updates` of `fit`'s step. Everything in this lesson carries over: give
-# `TrainState.create` a chain, a schedule, a `MultiSteps` or an `inject_hyperparams` transformation as its `tx`.
+# the `update` and `apply_updates` of `fit`'s step, with the new state kept for you:
+#
+# ```python
+# >>> from flax.training import train_state
+# >>> state = train_state.TrainState.create(apply_fn=None, params={"w": jnp.array([1.0])}, tx=optax.sgd(0.1))
+# >>> state = state.apply_gradients(grads={"w": jnp.array([2.0])})
+# >>> state.params, int(state.step)
+# ({'w': Array([0.8], dtype=float32)}, 1)
+# ```
+#
+# Its `tx` can be any transformation of this lesson: a chain, an optimizer with a schedule, an
+# `inject_hyperparams` one.

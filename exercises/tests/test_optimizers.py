@@ -1,4 +1,4 @@
-# Generated from solutions/optimizers.py (sha256 0a405da14218) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/optimizers.py (sha256 b5373a55005a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `optimizers`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.

@@ -110,11 +110,12 @@ def fit_runs(impl, rng):
     out, report, given = {}, {}, {}
     for name, (kind, n, tx, label) in specs.items():
         loss, params, batches = _problem(kind, rng, n)
+        initial = jax.tree.map(lambda leaf: np.array(leaf, copy=True), params)  # safe from a donating step
         counted = _CountingLoss(loss)
         new_params, opt_state, losses = impl.fit(counted, params, tx, batches)
         out[name] = {"params": new_params, "opt_state": jax.tree.leaves(opt_state), "losses": losses}
         report[name] = counted.report()
-        given[name] = {"optimizer": label, "batches": n, "initial": params}
+        given[name] = {"optimizer": label, "batches": n, "initial": initial}
     return result(out=out, report=report, given=given)
 
 
@@ -240,18 +241,27 @@ def adamw_runs(impl, rng):
 
 
 # ------------------------------------------------------------------------------------------ scale_by_lion
-def _lion_gradients(rng, params, steps):
+def _lion_gradients(rng, params, steps, b1, b2):
     """Gradients whose entries change scale by orders of magnitude from step to step, so the moment sometimes
-    dominates the direction and sometimes not; exact zeros in the first step (the sign of 0 is 0)."""
+    dominates the direction and sometimes not; exact zeros in the first step (the sign of 0 is 0). In the second
+    step half the entries are -c times the first gradient, with c between the point where sign(b1 * m + (1 - b1) * g)
+    flips and the point where the same expression with the already-updated moment flips: there the two differ."""
+    low = b1 * (1 - b2) * b2 / ((1 - b1) + b1 * (1 - b2))
+    high = b1 * (1 - b2) / (1 - b1)
+    between = np.sqrt(low * high)
     grads = []
     for i in range(steps):
-        def draw(p):
+        def draw(p, i=i):
             g = rng.normal(size=p.shape) * np.exp(rng.uniform(-4.5, 2.5, size=p.shape))
             if i == 0:
                 g = np.where(rng.random(size=p.shape) < 0.25, 0.0, g)
-            return jnp.asarray(g, jnp.float32)
+            return g
+
         grads.append(jax.tree.map(draw, params))
-    return grads
+    first = grads[0]
+    grads[1] = jax.tree.map(lambda g1, g0: np.where(rng.random(size=np.shape(g0)) < 0.5, -between * g0, g1),
+                            grads[1], first)
+    return [jax.tree.map(lambda g: jnp.asarray(g, jnp.float32), tree) for tree in grads]
 
 
 def _lion_params(rng):
@@ -274,7 +284,7 @@ def lion_runs(impl, rng):
         tx = impl.scale_by_lion(b1, b2)
         is_transformation = isinstance(tx, optax.GradientTransformation)
         state, directions = tx.init(params), []
-        for grads in _lion_gradients(rng, params, 5):
+        for grads in _lion_gradients(rng, params, 5, b1, b2):
             direction, state = tx.update(grads, state)  # no params: Optax's signature has params=None
             directions.append(direction)
 
@@ -290,7 +300,7 @@ def lion_runs(impl, rng):
             return optax.apply_updates(params, updates), state
 
         chain_state, trajectory = chained.init(chain_params), []
-        for grads in _lion_gradients(rng, chain_params, 6):
+        for grads in _lion_gradients(rng, chain_params, 6, c1, c2):
             chain_params, chain_state = step(chain_params, chain_state, grads)
             trajectory.append(chain_params)
     return result(out={"eager_directions": directions, "chained_params": trajectory},
@@ -300,15 +310,20 @@ def lion_runs(impl, rng):
 
 # ------------------------------------------------------------------------------------------ fit_with_learning_rates
 def _rate_sequence(rng, n):
-    """Piecewise-constant rates: a change right after the first step, repeats, and changes by factors of 2.5 to 10
-    down or up, so a rate used one step late, or never changed, is far off."""
+    """Piecewise-constant rates (n >= 4): a change right after the first step, a repeat right after it, then random
+    repeats and changes by factors of 2.5 to 10 down or up, so a rate used one step late, or never changed, is far
+    off."""
     rates = [float(rng.uniform(0.02, 0.08))]
     for i in range(1, n):
-        change = i == 1 or rng.random() < 0.5
-        factor = rng.choice([rng.uniform(0.1, 0.4), rng.uniform(2.5, 4.0)]) if change else 1.0
-        rates.append(float(np.clip(rates[-1] * factor, 0.003, 0.3)) if change else rates[-1])
-        if change and rates[-1] == rates[-2]:  # clipped to the same value: move the other way
-            rates[-1] = rates[-2] * (0.25 if rates[-2] > 0.01 else 4.0)
+        change = i == 1 or (i > 2 and rng.random() < 0.5)
+        if not change:
+            rates.append(rates[-1])
+            continue
+        factor = rng.uniform(0.1, 0.4) if rng.random() < 0.5 else rng.uniform(2.5, 4.0)
+        rate = float(np.clip(rates[-1] * factor, 0.003, 0.3))
+        if rate == rates[-1]:  # clipped to the same value: move the other way
+            rate = rates[-1] * (0.25 if rates[-1] > 0.01 else 4.0)
+        rates.append(rate)
     return rates
 
 
