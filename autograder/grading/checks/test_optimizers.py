@@ -77,12 +77,12 @@ def test_warmup_cosine_schedule_matches_optax(run):
     expect(not wrong, f"schedule(step) for a Python int step returned {wrong} where the docstring promises a float32 "
                       "jax.Array: compute with jax.numpy.")
     shown = "; ".join(f"{name}: init_value={s['init_value']:.4f}, peak_value={s['peak_value']:.4f}, "
-                      f"warmup_steps={s['warmup_steps']}, decay_steps={s['decay_steps']}, end_value={s['end_value']:.4f}"
-                      for name, s in ref.given["settings"].items())
+                      f"warmup_steps={s['warmup_steps']}, decay_steps={s['decay_steps']}, "
+                      f"end_value={s['end_value']:.4f}" for name, s in ref.given["settings"].items())
     expect_match(got.out, ref.out, exact_dtype=True,
                  call=f"schedule = warmup_cosine_schedule(...) with ({shown}), called at every step from 0 to "
-                      "decay_steps + 3 and at 10 * decay_steps + 7 (eagerly with Python ints, and vmapped under jax.jit), "
-                      "on a 2x3 array of steps, and as an optimizer's learning rate",
+                      "decay_steps + 3 and at 10 * decay_steps + 7 (eagerly with Python ints, and vmapped under "
+                      "jax.jit), on a 2x3 array of steps, and as an optimizer's learning rate",
                  hint="linear from init_value at step 0 to peak_value at warmup_steps; then the cosine over "
                       "decay_steps - warmup_steps steps down to end_value; end_value from decay_steps on; float32.")
 
@@ -117,8 +117,8 @@ def test_scale_by_lion_directions(run):
            "optax.GradientTransformation(init, update).")
     chain = ref.given["chain"]
     expect_match(got.out, ref.out, exact_dtype=True,
-                 call=f"tx = scale_by_lion({ref.given['b1']:.4f}, {ref.given['b2']:.4f}) updated eagerly without params "
-                      f"for 5 steps, and optax.chain(scale_by_lion({chain['b1']:.4f}, {chain['b2']:.4f}), "
+                 call=f"tx = scale_by_lion({ref.given['b1']:.4f}, {ref.given['b2']:.4f}) updated eagerly without "
+                      f"params for 5 steps, and optax.chain(scale_by_lion({chain['b1']:.4f}, {chain['b2']:.4f}), "
                       f"optax.add_decayed_weights({chain['weight_decay']:.4f}), "
                       f"optax.scale_by_learning_rate({chain['learning_rate']:.4f})) stepped 6 times under jax.jit",
                  hint="direction = sign(b1 * m + (1 - b1) * g) with the old m, then m becomes b2 * m + (1 - b2) * g; "

@@ -102,8 +102,8 @@ def fit_runs(impl, rng):
     lr_adamw, decay = float(rng.uniform(0.02, 0.08)), float(rng.uniform(0.2, 0.5))
     lr_momentum, momentum = float(rng.uniform(0.05, 0.2)), float(rng.uniform(0.6, 0.95))
     specs = {
-        "adamw": (str(rng.choice(["regression", "softmax"])), int(rng.integers(3, 6)), optax.adamw(lr_adamw, weight_decay=decay),
-                  f"optax.adamw({lr_adamw:.3f}, weight_decay={decay:.3f})"),
+        "adamw": (str(rng.choice(["regression", "softmax"])), int(rng.integers(3, 6)),
+                  optax.adamw(lr_adamw, weight_decay=decay), f"optax.adamw({lr_adamw:.3f}, weight_decay={decay:.3f})"),
         "one_batch": ("regression", 1, optax.sgd(lr_momentum, momentum=momentum),
                       f"optax.sgd({lr_momentum:.3f}, momentum={momentum:.3f})"),
     }
@@ -333,7 +333,8 @@ def learning_rate_runs(impl, rng):
     momentum = float(rng.uniform(0.6, 0.95))
     adaptive = {"adam": optax.adam, "rmsprop": optax.rmsprop}
     choice = str(rng.choice(sorted(adaptive)))
-    specs = {choice: (str(rng.choice(["regression", "softmax"])), int(rng.integers(5, 7)), adaptive[choice], f"optax.{choice}"),
+    specs = {choice: (str(rng.choice(["regression", "softmax"])), int(rng.integers(5, 7)), adaptive[choice],
+                      f"optax.{choice}"),
              "momentum": ("regression", int(rng.integers(4, 6)), functools.partial(optax.sgd, momentum=momentum),
                           f"functools.partial(optax.sgd, momentum={momentum:.3f})")}
     out, report, given = {}, {}, {}
@@ -358,7 +359,8 @@ def accumulation_runs(impl, rng):
     lr_momentum, momentum = float(rng.uniform(0.1, 0.3)), float(rng.uniform(0.6, 0.9))
     lr_adam = float(rng.uniform(0.03, 0.1))
     specs = {
-        "momentum": (str(rng.choice(["regression", "softmax"])), 2 * k + 1, k, optax.sgd(lr_momentum, momentum=momentum),
+        "momentum": (str(rng.choice(["regression", "softmax"])), 2 * k + 1, k,
+                     optax.sgd(lr_momentum, momentum=momentum),
                      f"optax.sgd({lr_momentum:.3f}, momentum={momentum:.3f})"),
         "every_step": ("regression", 3, 1, optax.adam(lr_adam), f"optax.adam({lr_adam:.3f})"),
     }
