@@ -113,7 +113,7 @@ def usage() -> dict:
 
 
 def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int, skipped: list[str],
-                seconds: float, plan_seconds: float = 0.0) -> None:
+                seconds: float, plan_seconds: float = 0.0, secret: str | None = None) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", *topics, "total", "max_total"])
@@ -132,7 +132,7 @@ def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int,
     for topic, digest, names in identical_groups(records, topics):
         writer.writerow([topic, digest, ";".join(names)])
     atomic_write(out / "identical.csv", buffer.getvalue())
-    atomic_write(out / "run.json", json.dumps({"seed": seed, "topics": topics, "students": len(records),
+    atomic_write(out / "run.json", json.dumps({"seed": seed, "secret": secret, "topics": topics, "students": len(records),
                                                "grader_errors": sum(r["status"] != "graded" for r in records),
                                                "skipped": skipped, "seconds": round(seconds, 1),
                                                "plan_seconds": round(plan_seconds, 1), **usage()},

@@ -50,6 +50,13 @@ def main() -> None:
     restore = probing.restore_jax_settings
     pack, everything = probing.pack_files, (BaseException,)
 
+    def release_compiled() -> None:
+        import gc
+
+        import jax
+        jax.clear_caches()
+        gc.collect()
+
     def send(record: dict) -> None:
         data = dumps(record)
         while data:
@@ -74,6 +81,8 @@ def main() -> None:
             send({"event": "result", "key": key, "outcome": outcome})
             continue
         if topic not in loaded:
+            if loaded:  # a new topic: the previous topic's compiled programs are not needed again
+                release_compiled()
             spec = job["topics"][topic]
             try:
                 impl = load_module(spec["module"], label="student")
