@@ -159,9 +159,10 @@ def make_manager(directory: str, max_to_keep: int) -> ocp.CheckpointManager:
         max_to_keep: how many checkpoints to keep, 1 or more.
 
     Returns:
-        An ``ocp.CheckpointManager`` on the absolute version of ``directory`` that writes every step it is asked
-        to save, keeps only the ``max_to_keep`` latest checkpoints on disk, and saves asynchronously (Orbax's
-        default, kept on).
+        An ``ocp.CheckpointManager`` of single-item checkpoints (saved with
+        ``mngr.save(step, args=ocp.args.StandardSave(tree))``) on the absolute version of ``directory`` that writes
+        every step it is asked to save, keeps only the ``max_to_keep`` latest checkpoints on disk, and saves
+        asynchronously (Orbax's default, kept on).
     """
     ### BEGIN SOLUTION
     # Orbax needs an absolute path; a relative one only fails later, inside the background save.
@@ -184,7 +185,7 @@ def test_make_manager_keeps_the_latest():
 
 
 # %% [markdown]
-# ## 2. Saving: asynchronous, and never twice
+# ## 2. Saving: asynchronous, and only forward
 #
 # `mngr.save(step, args=ocp.args.StandardSave(state))` starts the save and returns at once; the files are
 # written in the background, into `<step>.orbax-checkpoint-tmp`, renamed to `<step>` when complete. Until
@@ -297,7 +298,7 @@ def restore_state(mngr: ocp.CheckpointManager, template: TrainState, step: int |
         mngr: a CheckpointManager holding one or more checkpoints written by ``save_state``.
         template: a TrainState with the structure, shapes and dtypes of the saved one (for example a fresh
             ``make_state``); its values play no part, its ``apply_fn`` and ``tx`` are the ones to keep.
-        step: which checkpoint; ``None`` means the latest one.
+        step: which checkpoint (step 0 is a checkpoint like any other); ``None`` means the latest one.
 
     Returns:
         A TrainState of the template's class, with the template's ``apply_fn`` and ``tx`` and every array
@@ -429,9 +430,9 @@ def make_best_manager(directory: str, keep: int, metric: str) -> ocp.CheckpointM
             part.
 
     Returns:
-        An ``ocp.CheckpointManager`` on ``directory`` that writes every step it is asked to save, keeps on disk
-        the ``keep`` checkpoints with the highest ``metrics[metric]`` (whatever their age), and whose
-        ``best_step()`` is the step with the highest one.
+        An ``ocp.CheckpointManager`` of single-item checkpoints on ``directory`` that writes every step it is
+        asked to save, keeps on disk the ``keep`` checkpoints with the highest ``metrics[metric]`` (whatever their
+        age), and whose ``best_step()`` is the step with the highest one.
     """
     ### BEGIN SOLUTION
     options = ocp.CheckpointManagerOptions(max_to_keep=keep, best_fn=lambda metrics: metrics[metric],
@@ -488,8 +489,8 @@ def train_with_checkpoints(mngr: ocp.CheckpointManager, state: TrainState, data:
         data: ``{'x': float32 (n, d), 'y': int32 (n,)}`` NumPy arrays; ``batch_size`` need not divide ``n``.
         loader: the initial loader position, ``{'epoch': int, 'position': int}`` (not necessarily zeros).
         num_steps, batch_size, save_every: Python ints.
-        train_step: ``(state, batch) -> (state, loss)``; call this one, which need not be the ``train_step``
-            defined above.
+        train_step: ``(state, batch) -> (state, loss)``; call this one, as it is (it need not be the
+            ``train_step`` defined above, and it may be a Python function that ``jax.jit`` cannot trace).
         stop_after: None, or the number of train steps after which this call stops.
 
     Returns:

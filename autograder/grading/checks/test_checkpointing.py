@@ -105,7 +105,7 @@ def test_save_state_waits_for_the_save(run):
     before the save)."""
     got, ref = run(probes.save_state_behaviour)
     pending = [s for s, busy in zip((ref.given["first"], ref.given["second"]), got.report["in_progress"])
-               if busy is not False]
+               if busy is not False]  # the first save lingers before its commit: a missing wait always shows there
     expect(pending == [] and len(got.report["in_progress"]) == 2,
            f"When save_state returned, the save of checkpoint(s) {pending} was still in progress. Orbax saves in a "
            "background thread: call mngr.wait_until_finished() after mngr.save and before returning.")
@@ -250,6 +250,63 @@ def _call(plan, extra: str = "") -> str:
 
 
 @pytest.mark.task("checkpointing.train_with_checkpoints")
+def test_saves_at_the_right_steps_and_waits(run):
+    """Rejects: saving at other steps than the multiples of save_every (every step, counting this call's own
+    steps, a final extra save, saving before the train step); returning with a save still in progress."""
+    got, ref = run(probes.resume_bit_for_bit)
+    plan = ref.given
+    found, expected = got.report["steps_on_disk"], ref.report["steps_on_disk"]
+    expect(found == expected,
+           f"After {_call(plan)} the checkpoints on disk are at steps {found.get('straight')}, and after the stopped "
+           f"and resumed calls at steps {found.get('crashed')}; expected {expected['straight']} both times: save "
+           "exactly when the step a train step reaches is a multiple of save_every.")
+    pending = [name for name, busy in got.report["in_progress"].items() if busy is not False]
+    expect(pending == [], f"train_with_checkpoints returned with a save still in progress ({', '.join(pending)} "
+                          "call): call mngr.wait_until_finished() before returning.")
+
+
+@pytest.mark.task("checkpointing.train_with_checkpoints")
+def test_train_steps(run):
+    """Rejects: resuming from an earlier checkpoint than the latest (steps done twice), training num_steps more
+    steps after a restore, ignoring stop_after, not calling the train_step given."""
+    got, ref = run(probes.resume_bit_for_bit)
+    plan = ref.given
+    expected = ref.report["train_steps"]
+    why = {"straight": f"{_call(plan)} on an empty manager",
+           "stopped": f"the call with stop_after={plan['stop_after']}",
+           "resumed": f"the resumed call (latest checkpoint: step {plan['resume_from']}, num_steps="
+                      f"{plan['num_steps']})",
+           "restarted": "a call on the finished run's manager (latest checkpoint: step num_steps)"}
+    for name, text in why.items():
+        count = got.report["train_steps"][name]
+        expect(count == expected[name],
+               f"In {text}, the train_step that was passed in ran {count} times, expected {expected[name]}"
+               + (": call the train_step argument, not the lesson's function." if count == 0 and expected[name]
+                  else ": continue from the latest checkpoint's step up to num_steps."))
+
+
+@pytest.mark.task("checkpointing.train_with_checkpoints")
+def test_checkpoints_hold_state_and_loader(run):
+    """Rejects: a checkpoint without the item 'loader' or 'state', a state item missing the key or another
+    field, a loader item without the epoch, saving the state before the train step."""
+    got, ref = run(probes.resume_bit_for_bit)
+    plan = ref.given
+    for name in probes.RUNS:
+        for step, entry in got.read[name]["checkpoints"].items():
+            problem = _unreadable(entry["state"], "item 'state'", step, ["loader", "state"])
+            expect(problem is None, f"Restoring the {name} run's checkpoints (in a separate process): {problem}.")
+            loader = entry["loader"]
+            expect(type(loader) is not dict or "error" not in loader,
+                   f"Reading the item 'loader' of the {name} run's checkpoint {step} with JsonRestore failed "
+                   f"({loader.get('error') if type(loader) is dict else loader}).")
+    expect_match(got.read, ref.read, exact_dtype=True,
+                 call=f"The checkpoints on disk after {_call(plan)} (the 'straight' folder) and after the stopped "
+                      "and resumed calls (the 'crashed' folder), read back by a separate process",
+                 hint="whenever int(state.step) is a multiple of save_every after a train step, save "
+                      "Composite(state=StandardSave(state), loader=JsonSave(loader)) as that step.")
+
+
+@pytest.mark.task("checkpointing.train_with_checkpoints")
 def test_resume_is_bit_identical(run):
     """Rejects: not saving (or not restoring) the PRNG key, the batch statistics, the optimizer state or the
     loader position (the epoch included); starting over instead of from the latest checkpoint; calling the
@@ -269,49 +326,3 @@ def test_resume_is_bit_identical(run):
     expect(tree_problem(resumed, straight, rtol=0, atol=0) is None,
            f"The resumed run's final state is not bit-identical to the uninterrupted run's "
            f"({tree_problem(resumed, straight, rtol=0, atol=0)}).")
-
-
-@pytest.mark.task("checkpointing.train_with_checkpoints")
-def test_checkpoints_hold_state_and_loader(run):
-    """Rejects: a checkpoint without the item 'loader' or 'state', a state item missing the key or another
-    field, saving at other steps than the multiples of save_every (every step, this call's count of steps,
-    before the train step), a final extra save."""
-    got, ref = run(probes.resume_bit_for_bit)
-    plan = ref.given
-    for name in probes.RUNS:
-        for step, entry in got.read[name]["checkpoints"].items():
-            problem = _unreadable(entry["state"], "item 'state'", step, ["loader", "state"])
-            expect(problem is None, f"Restoring the {name} run's checkpoints (in a separate process): {problem}.")
-            loader = entry["loader"]
-            expect(type(loader) is not dict or "error" not in loader,
-                   f"Reading the item 'loader' of the {name} run's checkpoint {step} with JsonRestore failed "
-                   f"({loader.get('error') if type(loader) is dict else loader}).")
-    expect_match(got.read, ref.read, exact_dtype=True,
-                 call=f"The checkpoints on disk after {_call(plan)} (the 'straight' folder) and after the stopped "
-                      "and resumed calls (the 'crashed' folder), read back by a separate process",
-                 hint="whenever int(state.step) is a multiple of save_every after a train step, save "
-                      "Composite(state=StandardSave(state), loader=JsonSave(loader)) as that step.")
-
-
-@pytest.mark.task("checkpointing.train_with_checkpoints")
-def test_train_steps_and_waiting(run):
-    """Rejects: resuming from an earlier checkpoint than the latest (steps done twice), training num_steps more
-    steps after a restore, ignoring stop_after, not calling the train_step given; returning with a save still
-    in progress."""
-    got, ref = run(probes.resume_bit_for_bit)
-    plan = ref.given
-    expected = ref.report["train_steps"]
-    why = {"straight": f"{_call(plan)} on an empty manager",
-           "stopped": f"the call with stop_after={plan['stop_after']}",
-           "resumed": f"the resumed call (latest checkpoint: step {plan['resume_from']}, num_steps="
-                      f"{plan['num_steps']})",
-           "restarted": "a call on the finished run's manager (latest checkpoint: step num_steps)"}
-    for name, text in why.items():
-        count = got.report["train_steps"][name]
-        expect(count == expected[name],
-               f"In {text}, the train_step that was passed in ran {count} times, expected {expected[name]}"
-               + (": call the train_step argument, not the lesson's function." if count == 0 and expected[name]
-                  else ": continue from the latest checkpoint's step up to num_steps."))
-    pending = [name for name, busy in got.report["in_progress"].items() if busy is not False]
-    expect(pending == [], f"train_with_checkpoints returned with a save still in progress ({', '.join(pending)} "
-                          "call): call mngr.wait_until_finished() before returning.")

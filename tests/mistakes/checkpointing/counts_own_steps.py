@@ -1,6 +1,6 @@
 """Decides when to save from this call's own count of steps, not from the state's step."""
 TASK = "checkpointing.train_with_checkpoints"
-EXPECT = "The checkpoints on disk"
+EXPECT = "the checkpoints on disk are at steps"
 
 
 def train_with_checkpoints(mngr, state, data, loader, *, num_steps, batch_size, save_every, train_step,
