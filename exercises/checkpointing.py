@@ -1,4 +1,4 @@
-# Generated from solutions/checkpointing.py (sha256 9f5be553c211) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/checkpointing.py (sha256 a9c50e9502bf) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Checkpointing with Orbax: save, restore and resume a Flax TrainState exactly.
 
 Learning goals
@@ -222,7 +222,8 @@ def save_state(mngr: ocp.CheckpointManager, step: int, state: TrainState) -> Non
             Orbax's ``save`` would skip silently. Nothing is then written, overwritten or deleted.
 
     Returns:
-        None, and only once the checkpoint is completely on disk (the asynchronous save has finished).
+        Only once the checkpoint is completely on disk (the asynchronous save has finished); what it returns
+        plays no part.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -314,7 +315,8 @@ def save_with_metadata(mngr: ocp.CheckpointManager, step: int, state: TrainState
             ``ocp.args.JsonSave``.
 
     Returns:
-        None, once the checkpoint (one checkpoint holding both items) is completely on disk.
+        Only once the checkpoint (one checkpoint holding both items) is completely on disk; what it returns plays
+        no part.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -237,7 +237,8 @@ def save_state(mngr: ocp.CheckpointManager, step: int, state: TrainState) -> Non
             Orbax's ``save`` would skip silently. Nothing is then written, overwritten or deleted.
 
     Returns:
-        None, and only once the checkpoint is completely on disk (the asynchronous save has finished).
+        Only once the checkpoint is completely on disk (the asynchronous save has finished); what it returns
+        plays no part.
     """
     ### BEGIN SOLUTION
     # mngr.save on a step that is not after the latest returns False and writes nothing: refuse it loudly.
@@ -374,7 +375,8 @@ def save_with_metadata(mngr: ocp.CheckpointManager, step: int, state: TrainState
             ``ocp.args.JsonSave``.
 
     Returns:
-        None, once the checkpoint (one checkpoint holding both items) is completely on disk.
+        Only once the checkpoint (one checkpoint holding both items) is completely on disk; what it returns plays
+        no part.
     """
     ### BEGIN SOLUTION
     # One checkpoint, two named items: arrays through StandardSave, plain Python data as JSON.

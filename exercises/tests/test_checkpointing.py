@@ -1,4 +1,4 @@
-# Generated from solutions/checkpointing.py (sha256 9f5be553c211) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/checkpointing.py (sha256 a9c50e9502bf) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `checkpointing`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.

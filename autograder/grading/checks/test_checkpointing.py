@@ -243,23 +243,40 @@ def test_best_manager_keeps_the_best(run):
 
 
 # ------------------------------------------------------------------------------------------ train_with_checkpoints
-def _call(plan, extra: str = "") -> str:
-    return (f"train_with_checkpoints(mngr, state, data, {plan['start']}, num_steps={plan['num_steps']}, "
-            f"batch_size={plan['batch_size']}, save_every={plan['save_every']}, train_step=...{extra}) on "
-            f"{plan['n']} examples, from a state at step {plan['first_step']}")
+def _call(plan, settings=None, extra: str = "") -> str:
+    settings = settings or plan
+    return (f"train_with_checkpoints(mngr, state, data, {settings['start']}, num_steps={settings['num_steps']}, "
+            f"batch_size={settings['batch_size']}, save_every={settings['save_every']}, train_step=...{extra}) on "
+            f"{plan['n']} examples, from a state at step {settings['first_step']}")
+
+
+def _calls(plan) -> dict:
+    """What each call of the probe was, in words."""
+    stopped = _call(plan, extra=f", stop_after={plan['stop_after']}")
+    return {"straight": f"{_call(plan)} on an empty manager", "stopped": f"{stopped} on an empty manager",
+            "resumed": f"the same call without stop_after, after {stopped} (latest checkpoint: step "
+                       f"{plan['resume_from']})",
+            "restarted": "the same call once more on the finished uninterrupted run's manager (latest checkpoint: "
+                         "step num_steps)",
+            "other": f"{_call(plan, plan['other'])} on an empty manager"}
+
+
+FOLDERS = {"straight": "the uninterrupted run", "crashed": "the stopped and resumed calls", "other": "the other run"}
 
 
 @pytest.mark.task("checkpointing.train_with_checkpoints")
 def test_saves_at_the_right_steps_and_waits(run):
     """Rejects: saving at other steps than the multiples of save_every (every step, counting this call's own
-    steps, a final extra save, saving before the train step); returning with a save still in progress."""
+    steps, a final extra save); returning with a save still in progress."""
     got, ref = run(probes.resume_bit_for_bit)
     plan = ref.given
     found, expected = got.report["steps_on_disk"], ref.report["steps_on_disk"]
-    expect(found == expected,
-           f"After {_call(plan)} the checkpoints on disk are at steps {found.get('straight')}, and after the stopped "
-           f"and resumed calls at steps {found.get('crashed')}; expected {expected['straight']} both times: save "
-           "exactly when the step a train step reaches is a multiple of save_every.")
+    for folder, what in FOLDERS.items():
+        settings = plan["other"] if folder == "other" else plan
+        expect(found[folder] == expected[folder],
+               f"After {what} ({_call(plan, settings)}) the checkpoints on disk are at steps {found[folder]}, "
+               f"expected {expected[folder]}: save exactly when the step a train step reaches is a multiple of "
+               f"save_every={settings['save_every']}.")
     pending = [name for name, busy in got.report["in_progress"].items() if busy is not False]
     expect(pending == [], f"train_with_checkpoints returned with a save still in progress ({', '.join(pending)} "
                           "call): call mngr.wait_until_finished() before returning.")
@@ -270,14 +287,8 @@ def test_train_steps(run):
     """Rejects: resuming from an earlier checkpoint than the latest (steps done twice), training num_steps more
     steps after a restore, ignoring stop_after, not calling the train_step given."""
     got, ref = run(probes.resume_bit_for_bit)
-    plan = ref.given
     expected = ref.report["train_steps"]
-    why = {"straight": f"{_call(plan)} on an empty manager",
-           "stopped": f"the call with stop_after={plan['stop_after']}",
-           "resumed": f"the resumed call (latest checkpoint: step {plan['resume_from']}, num_steps="
-                      f"{plan['num_steps']})",
-           "restarted": "a call on the finished run's manager (latest checkpoint: step num_steps)"}
-    for name, text in why.items():
+    for name, text in _calls(ref.given).items():
         count = got.report["train_steps"][name]
         expect(count == expected[name],
                f"In {text}, the train_step that was passed in ran {count} times, expected {expected[name]}"
@@ -290,36 +301,28 @@ def test_checkpoints_hold_state_and_loader(run):
     """Rejects: a checkpoint without the item 'loader' or 'state', a state item missing the key or another
     field, a loader item without the epoch, saving the state before the train step."""
     got, ref = run(probes.resume_bit_for_bit)
-    plan = ref.given
-    for name in probes.RUNS:
-        for step, entry in got.read[name]["checkpoints"].items():
+    for folder, what in FOLDERS.items():
+        for step, entry in got.read[folder]["checkpoints"].items():
             problem = _unreadable(entry["state"], "item 'state'", step, ["loader", "state"])
-            expect(problem is None, f"Restoring the {name} run's checkpoints (in a separate process): {problem}.")
+            expect(problem is None, f"Restoring the checkpoints of {what} (in a separate process): {problem}.")
             loader = entry["loader"]
             expect(type(loader) is not dict or "error" not in loader,
-                   f"Reading the item 'loader' of the {name} run's checkpoint {step} with JsonRestore failed "
+                   f"Reading the item 'loader' of checkpoint {step} of {what} with JsonRestore failed "
                    f"({loader.get('error') if type(loader) is dict else loader}).")
-    expect_match(got.read, ref.read, exact_dtype=True,
-                 call=f"The checkpoints on disk after {_call(plan)} (the 'straight' folder) and after the stopped "
-                      "and resumed calls (the 'crashed' folder), read back by a separate process",
-                 hint="whenever int(state.step) is a multiple of save_every after a train step, save "
-                      "Composite(state=StandardSave(state), loader=JsonSave(loader)) as that step.")
+        expect_match(got.read[folder], ref.read[folder], exact_dtype=True,
+                     call=f"The checkpoints on disk after {what}, read back by a separate process",
+                     hint="whenever int(state.step) is a multiple of save_every after a train step, save "
+                          "Composite(state=StandardSave(state), loader=JsonSave(loader)) as that step.")
 
 
 @pytest.mark.task("checkpointing.train_with_checkpoints")
 def test_resume_is_bit_identical(run):
     """Rejects: not saving (or not restoring) the PRNG key, the batch statistics, the optimizer state or the
     loader position (the epoch included); starting over instead of from the latest checkpoint; calling the
-    lesson's train_step instead of the one given."""
+    lesson's train_step instead of the one given; ignoring the loader or the step it starts from."""
     got, ref = run(probes.resume_bit_for_bit)
-    plan = ref.given
-    stopped = f"{_call(plan, ', stop_after=' + str(plan['stop_after']))}"
-    calls = {"straight": f"{_call(plan)} on an empty manager", "stopped": stopped,
-             "resumed": f"The same call without stop_after, after {stopped} (latest checkpoint: step "
-                        f"{plan['resume_from']})",
-             "restarted": f"The same call once more on the finished uninterrupted run's manager"}
-    for name, call in calls.items():
-        expect_match(got.out[name], ref.out[name], exact_dtype=True, call=f"{call}: the returned (state, loader)",
+    for name, call in _calls(ref.given).items():
+        expect_match(got.out[name], ref.out[name], exact_dtype=True, call=f"The (state, loader) returned by {call}",
                      hint="checkpoint everything the rest of the run depends on (the whole state, its PRNG key "
                           "included, and the loader position, epoch included) and restore both before continuing.")
     resumed, straight = got.out["resumed"]["state"], got.out["straight"]["state"]

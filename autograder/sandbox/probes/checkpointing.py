@@ -256,13 +256,13 @@ def _saved_names(item_path: str) -> list[str] | None:
     try:
         with open(os.path.join(item_path, "_METADATA")) as handle:
             tree = json.load(handle)["tree_metadata"]
-        return sorted({str(entry["key_metadata"][0]["key"]) for entry in tree.values()})
+        return sorted({str(entry["key_metadata"][0]["key"])[:60] for entry in tree.values()})[:20]
     except Exception:  # noqa: BLE001 - whatever was written there, it is not a tree we can name
         return None
 
 
 def _items(step_path: str) -> list[str]:
-    return sorted(name for name in os.listdir(step_path) if os.path.isdir(os.path.join(step_path, name)))
+    return sorted(name[:60] for name in os.listdir(step_path) if os.path.isdir(os.path.join(step_path, name)))[:20]
 
 
 def _read_state_item(mngr, path: str, step: int, item: str | None) -> dict:
@@ -342,7 +342,7 @@ def read_manager_runs(rng, directory):
 def manager_relative_paths_and_retention(impl, rng, directory):
     """make_manager, given relative directories, saves under the working directory of the call (even after it
     changed) and keeps only the max_to_keep latest checkpoints"""
-    keeps = [int(k) for k in rng.choice([1, 2, 3, 4], size=2, replace=False)]
+    keeps = [int(k) for k in rng.permutation([1, int(rng.integers(2, 5))])]  # max_to_keep=1 in every run
     # (relative path, working directory of the call, working directory while saving)
     plan = [(MANAGER_RUNS[0], ".", "elsewhere"), ("nested/ckpt", "elsewhere", ".")]
     os.makedirs(os.path.join(directory, "elsewhere"))
@@ -532,7 +532,7 @@ def _scores(rng, count: int, keep: int) -> list[float]:
 def best_manager_retention(impl, rng, directory):
     """make_best_manager keeps the checkpoints with the highest values of the named metric and reports the best
     step, whatever other metrics are recorded"""
-    keeps = [int(k) for k in rng.choice([1, 2, 3], size=2, replace=False)]
+    keeps = [int(k) for k in rng.permutation([1, int(rng.integers(2, 4))])]  # keep=1 in every run
     metrics = [str(m) for m in rng.choice(METRICS, size=2, replace=False)]
     out, runs = {}, []
     with _opened() as managers:
@@ -554,11 +554,11 @@ def best_manager_retention(impl, rng, directory):
 
 
 # ------------------------------------------------------------------------------------------ train_with_checkpoints
-RUNS = ("straight", "crashed")
+RUNS = ("straight", "crashed", "other")
 
 
 def read_training_checkpoints(rng, directory):
-    """Trusted reader: every committed checkpoint of both runs, its 'state' (as a TrainState) and 'loader' (JSON)."""
+    """Trusted reader: every committed checkpoint of the runs, its 'state' (as a TrainState) and 'loader' (JSON)."""
     return {name: _read_states(os.path.join(directory, name), items=("state",), json_items=("loader",))
             for name in RUNS}
 
@@ -574,19 +574,25 @@ def _positions(n: int, batch_size: int, loader: dict, steps: int) -> list[dict]:
     return seen
 
 
+def _loader_start(rng, n: int, batch_size: int) -> dict:
+    """A start position that is not the beginning: a run resumed by other means, or a hard-coded zero, shows."""
+    return {"epoch": int(rng.integers(1, 4)), "position": int(rng.integers(1, n - batch_size + 1))}
+
+
 def _training_plan(rng) -> dict:
-    """Settings where the run starts at a step that is not a multiple of save_every (so counting a call's own
-    steps shows), the batch size does not divide the data, and the crash comes between two saves, after at least
-    one, with the latest checkpoint in a later epoch than the start (so a lost epoch, position or key shows)."""
+    """Two settings of every argument. The main run starts at a step that is not a multiple of save_every (so
+    counting a call's own steps shows), its batch size does not divide the data, and its crash comes between two
+    saves, after at least one, with the latest checkpoint in a later epoch than the start (so a lost epoch,
+    position or key shows). The other run has another batch size, save_every, num_steps and start."""
     while True:
         n = int(rng.integers(9, 15))
-        batch_size = int(rng.integers(2, 6))
-        save_every = int(rng.integers(2, 4))
+        batch_size, other_batch = (int(b) for b in rng.choice([2, 3, 4, 5], size=2, replace=False))
+        save_every, other_every = (int(v) for v in rng.permutation([2, 3]))
         first_step = int(rng.integers(1, save_every))
         num_steps = save_every * int(rng.integers(3, 5))
-        start = {"epoch": int(rng.integers(0, 4)), "position": int(rng.integers(0, 3))}
-        if n % batch_size == 0 or start["position"] + batch_size > n:
+        if n % batch_size == 0 or n % other_batch == 0:
             continue
+        start = _loader_start(rng, n, batch_size)
         positions = _positions(n, batch_size, start, num_steps - first_step)
         crashes = []
         for k in range(1, num_steps - first_step):
@@ -596,9 +602,17 @@ def _training_plan(rng) -> dict:
                 crashes.append(k)
         if crashes:
             stop_after = int(rng.choice(crashes))
+            other_first = int(rng.integers(1, other_every))
+            other = {"batch_size": other_batch, "save_every": other_every, "first_step": other_first,
+                     "num_steps": other_every * 2 + int(rng.integers(0, other_every)),
+                     "start": _loader_start(rng, n, other_batch)}
             return {"n": n, "batch_size": batch_size, "save_every": save_every, "num_steps": num_steps,
                     "first_step": first_step, "start": start, "stop_after": stop_after,
-                    "resume_from": (first_step + stop_after) // save_every * save_every}
+                    "resume_from": (first_step + stop_after) // save_every * save_every, "other": other}
+
+
+def _expected_steps(settings: dict) -> list[int]:
+    return [s for s in range(settings["first_step"] + 1, settings["num_steps"] + 1) if s % settings["save_every"] == 0]
 
 
 @round_trip(reader=read_training_checkpoints)
@@ -610,45 +624,48 @@ def resume_bit_for_bit(impl, rng, directory):
     start = int(rng.integers(2**31))  # every call starts from the same state
     counts: list[int] = []
     linger = [False]
+    final = [0]
 
     def train_step(state, batch):
         counts[-1] += 1
         # The uninterrupted run's final save lingers before its commit: returning without waiting shows.
-        linger[0] = len(counts) == 1 and int(state.step) + 1 == plan["num_steps"]
+        linger[0] = len(counts) == 1 and int(state.step) + 1 == final[0]
         return _step()(state, batch)
 
-    settings = dict(num_steps=plan["num_steps"], batch_size=plan["batch_size"], save_every=plan["save_every"],
-                    train_step=train_step)
+    other = plan["other"]
+    calls = (("straight", "straight", plan, {}), ("stopped", "crashed", plan, {"stop_after": plan["stop_after"]}),
+             ("resumed", "crashed", plan, {}), ("restarted", "straight", plan, {}), ("other", "other", other, {}))
     out, report = {}, {"train_steps": {}, "in_progress": {}}
-    calls = (("straight", "straight", {}), ("stopped", "crashed", {"stop_after": plan["stop_after"]}),
-             ("resumed", "crashed", {}), ("restarted", "straight", {}))
     with _opened() as managers:
-        for name, folder, extra in calls:
+        for name, folder, settings, extra in calls:
             counts.append(0)
+            final[0] = settings["num_steps"]
             mngr = _trusted_manager(managers, os.path.join(directory, folder), linger)
-            initial = _fresh_state(np.random.default_rng(start), step=plan["first_step"])
-            state, loader = impl.train_with_checkpoints(mngr, initial, data, dict(plan["start"]), **settings, **extra)
+            initial = _fresh_state(np.random.default_rng(start), step=settings["first_step"])
+            state, loader = impl.train_with_checkpoints(
+                mngr, initial, data, dict(settings["start"]), num_steps=settings["num_steps"],
+                batch_size=settings["batch_size"], save_every=settings["save_every"], train_step=train_step, **extra)
             report["in_progress"][name] = _in_progress(mngr)
             report["train_steps"][name] = counts[-1]
             linger[0] = False
             out[name] = {"state": _leaves(state), "loader": _ints(loader)}
             mngr.close()  # the "crash": the next call starts from a new manager on the same folder
     report["steps_on_disk"] = {folder: _steps_on_disk(os.path.join(directory, folder)) for folder in RUNS}
-    _keep_bundle_small(directory, plan)
+    _keep_bundle_small(directory, {"straight": _expected_steps(plan), "crashed": _expected_steps(plan),
+                                   "other": _expected_steps(other)})
     return result(out=out, report=report, given=plan)
 
 
 FILE_BUDGET = 200  # the files handed to the reader stay well below probing.MAX_BUNDLE_FILES
 
 
-def _keep_bundle_small(directory: str, plan: dict) -> None:
+def _keep_bundle_small(directory: str, expected: dict) -> None:
     """A run that saved far more checkpoints than asked for (every step, say) would write more files than a
     bundle may carry: then only the checkpoints at the steps asked for go on to the reader. The steps found on
     disk are reported before, so the extra ones still fail the check."""
     count = sum(len(files) for _, _, files in os.walk(directory))
     if count <= FILE_BUDGET:
         return
-    expected = {s for s in range(plan["first_step"] + 1, plan["num_steps"] + 1) if s % plan["save_every"] == 0}
-    for folder in RUNS:
-        for step in set(_steps_on_disk(os.path.join(directory, folder))) - expected:
+    for folder, steps in expected.items():
+        for step in set(_steps_on_disk(os.path.join(directory, folder))) - set(steps):
             shutil.rmtree(os.path.join(directory, folder, str(step)), ignore_errors=True)

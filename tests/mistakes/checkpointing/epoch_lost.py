@@ -1,6 +1,6 @@
 """Saves the position within the epoch but not the epoch: the resumed run shuffles with the wrong seed."""
 TASK = "checkpointing.train_with_checkpoints"
-EXPECT = "the returned (state, loader)"
+EXPECT = "The (state, loader) returned by"
 
 
 def train_with_checkpoints(mngr, state, data, loader, *, num_steps, batch_size, save_every, train_step,

@@ -1,6 +1,6 @@
 """Restores everything but keeps the key it was given: the resumed run draws other dropout masks."""
 TASK = "checkpointing.train_with_checkpoints"
-EXPECT = "the returned (state, loader)"
+EXPECT = "The (state, loader) returned by"
 
 
 def train_with_checkpoints(mngr, state, data, loader, *, num_steps, batch_size, save_every, train_step,
