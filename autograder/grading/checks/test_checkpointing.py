@@ -3,11 +3,10 @@
 Saves are checked by what a trusted reader, in a process that loads no student code, restores from the files
 the student's code wrote (``got.read``), against what the same reader restored from the reference's files
 (``ref.read``). Restores are checked by what the student's function returned (``got.out``) from checkpoints a
-trusted writer wrote from a secret seed, against the reference's (``ref.out``). Reports (a save still in
-progress when the function returned, how many training steps a call ran) only take points away. Docstrings
-list the mistakes each check rejects.
+trusted writer wrote with values the student's process cannot know, against the reference's (``ref.out``).
+Reports (a save still in progress when the function returned, how many training steps a call ran) only take
+points away. Docstrings list the mistakes each check rejects.
 """
-import numpy as np
 import pytest
 
 from autograder.grading.compare import expect, expect_match, tree_problem

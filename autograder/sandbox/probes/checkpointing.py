@@ -6,8 +6,9 @@ Every probe is a round trip (``probing.round_trip``) and works inside the ``dire
   managers of ``make_manager`` and ``make_best_manager``) writes there, in the student's process. A trusted
   ``read_*`` function restores those files in a separate process that loads no student code; what it finds is
   ``read`` and is compared with what the same reader found in the reference's files.
-- A student's **restore** (``restore_state``) reads checkpoints that the trusted ``write_*`` function wrote
-  from a secret seed: the only way to return the expected state is to really restore it.
+- A student's **restore** (``restore_state``) reads checkpoints that the trusted ``write_*`` function wrote,
+  in the grader, with values the student's process cannot know: the only way to return the expected state is
+  to really restore it.
 
 ``out`` holds what the student's functions returned (restored states, raised errors, a manager's answers),
 ``report`` what only code beside them can measure (a save still in progress when the function returned, how
@@ -554,7 +555,8 @@ def best_manager_retention(impl, rng, directory):
                 mngr.save(step, args=ocp.args.StandardSave(_small_tree(rng, step)), metrics={metric: score, **others})
             mngr.wait_until_finished()
             best = mngr.best_step()
-            out[name] = {"all_steps": [int(s) for s in mngr.all_steps()], "best_step": None if best is None else int(best)}
+            out[name] = {"all_steps": [int(s) for s in mngr.all_steps()],
+                         "best_step": None if best is None else int(best)}
             runs.append({"keep": keep, "metric": metric, "scores": scores, "steps": steps})
     return result(out=out, given={"runs": runs})
 
