@@ -187,17 +187,43 @@ def _ints(loader) -> Any:
 
 # ------------------------------------------------------------------------------------------ files and managers
 @contextlib.contextmanager
-def _opened():
-    """A list to put managers in; all of them are finished and closed on the way out, whatever happened."""
+def _opened(directory: str):
+    """A list to put managers in; all of them are finished and closed on the way out, whatever happened. When the
+    student's code raised, a save that failed half-way may have left background writes that no manager waits
+    for (an item whose serialisation had started before another item of the same save failed): then wait
+    until the files under `directory` stop changing, so the folder can be removed for good afterwards."""
     managers: list = []
+    failed = True
     try:
         yield managers
+        failed = False
     finally:
         for mngr in managers:
             with contextlib.suppress(Exception):
                 mngr.wait_until_finished()
             with contextlib.suppress(Exception):
                 mngr.close()
+        if failed:
+            _settle(directory)
+
+
+def _snapshot(directory: str) -> set:
+    found = set()
+    for root, _, files in os.walk(directory):
+        for name in files:
+            with contextlib.suppress(OSError):
+                found.add((os.path.join(root, name), os.path.getsize(os.path.join(root, name))))
+    return found
+
+
+def _settle(directory: str, limit: float = 3.0) -> None:
+    deadline, last = time.monotonic() + limit, None
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = _snapshot(directory)
+        if now == last:
+            return
+        last = now
 
 
 def _trusted_manager(managers: list, path: str, linger: list | None = None, **options) -> ocp.CheckpointManager:
@@ -348,7 +374,7 @@ def manager_relative_paths_and_retention(impl, rng, directory):
     plan = [(MANAGER_RUNS[0], ".", "elsewhere"), ("nested/ckpt", "elsewhere", ".")]
     os.makedirs(os.path.join(directory, "elsewhere"))
     runs, out, report = [], {}, {"absolute": [], "async": [], "errors": []}
-    with _opened() as managers:
+    with _opened(directory) as managers:
         for (relative, call_dir, save_dir), keep in zip(plan, keeps):
             count = keep + int(rng.integers(1, 3))
             steps = [int(s) for s in np.cumsum(rng.integers(1, 4, size=count)) + int(rng.integers(0, 5))]
@@ -398,7 +424,7 @@ def save_state_behaviour(impl, rng, directory):
     linger = [True]
     report = {"in_progress": []}
     refused = {}
-    with _opened() as managers:
+    with _opened(directory) as managers:
         mngr = _trusted_manager(managers, path, linger)
         for step, state in ((first, first_state), (second, second_state)):
             impl.save_state(mngr, step, state)
@@ -453,7 +479,7 @@ def restore_state_round_trip(impl, rng, directory):
     class with Optax's structures"""
     template = _fresh_state(rng, float(rng.choice([3e-3, 3e-2, 1e-1])))
     out, report = {}, {}
-    with _opened() as managers:
+    with _opened(directory) as managers:
         mngr = _trusted_manager(managers, os.path.join(directory, "ckpt"))
         steps = sorted(int(s) for s in mngr.all_steps())
         calls = {"latest": lambda: impl.restore_state(mngr, template),
@@ -487,7 +513,7 @@ def metadata_round_trip(impl, rng, directory):
     path = os.path.join(directory, "ckpt")
     linger = [True]
     report = {"in_progress": []}
-    with _opened() as managers:
+    with _opened(directory) as managers:
         mngr = _trusted_manager(managers, path, linger)
         for step, state, metadata in saves:
             impl.save_with_metadata(mngr, step, state, json.loads(json.dumps(metadata)))
@@ -542,7 +568,7 @@ def best_manager_retention(impl, rng, directory):
     keeps = [int(k) for k in rng.permutation([1, int(rng.integers(2, 4))])]  # keep=1 in every run
     metrics = [str(m) for m in rng.choice(METRICS, size=2, replace=False)]
     out, runs = {}, []
-    with _opened() as managers:
+    with _opened(directory) as managers:
         for name, keep, metric in zip(BEST_RUNS, keeps, metrics):
             count = int(rng.integers(5, 7))
             scores = _scores(rng, count, keep)
@@ -644,7 +670,7 @@ def resume_bit_for_bit(impl, rng, directory):
     calls = (("straight", "straight", plan, {}), ("stopped", "crashed", plan, {"stop_after": plan["stop_after"]}),
              ("resumed", "crashed", plan, {}), ("restarted", "straight", plan, {}), ("other", "other", other, {}))
     out, report = {}, {"train_steps": {}, "in_progress": {}}
-    with _opened() as managers:
+    with _opened(directory) as managers:
         for name, folder, settings, extra in calls:
             counts.append(0)
             final[0] = settings["num_steps"]
