@@ -444,14 +444,10 @@ def save_state_behaviour(impl, rng, directory):
 
 # ------------------------------------------------------------------------------------------ restore_state
 def write_restore_checkpoints(rng, directory):
-    """Trusted writer: three different trained states at step 0 and two later steps.
-
-    The grader runs a writer once per probe call and hands the same files to the reference and to the student,
-    so what it writes need not be reproducible. The values come from fresh OS entropy mixed into the seed: the
-    writer's seed is derived from what the student's process is given (see the topic report), and only the
-    entropy keeps the saved arrays unknowable to code that does not read the files."""
+    """Trusted writer: three different trained states at step 0 and two later steps. Its `rng` comes from the
+    grader's secret, so code that does not read the files cannot know what they hold."""
     steps = [0] + sorted(int(s) for s in rng.choice(np.arange(1, 60), size=2, replace=False))
-    values = np.random.default_rng([int(rng.integers(2**63)), int.from_bytes(os.urandom(8), "little")])
+    values = rng
     mngr = ocp.CheckpointManager(os.path.join(directory, "ckpt"))
     try:
         for step in steps:
