@@ -157,6 +157,10 @@ def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[s
         try:
             finished = _drive(child, pending, outcomes, import_errors, ledger, sandbox.limits, mode,
                               charge_start=not first_child)
+            if finished:
+                last = child.next_event(5.0)
+                if isinstance(last, dict) and last["event"] == "done":
+                    sandbox.peak_child_kb = max(sandbox.peak_child_kb, last["peak_rss_kb"])
         finally:
             child.close(grace=5.0 if finished else 0.0)
             sandbox.release(uid)
@@ -462,7 +466,8 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     sandbox.close()
     ordered = [records[name] for name in names]
     outputs.write_class(out, ordered, topics, seed=seed, secret=secret, skipped=skipped,
-                        seconds=time.monotonic() - started, plan_seconds=planned)
+                        seconds=time.monotonic() - started, plan_seconds=planned,
+                        largest_child_mb=round(sandbox.peak_child_kb / 1024))
 
     table = Table(title=f"Grades (seed {seed}): {escape(str(out / 'grades.csv'))}")
     for column in ("student", *topics, "total"):

@@ -130,6 +130,8 @@ def _event(record) -> dict | None:
             return record
     if kind == "result" and set(record) == {"event", "key", "outcome"} and type(record["key"]) is str:
         return record
+    if kind == "done" and set(record) == {"event", "peak_rss_kb"} and type(record["peak_rss_kb"]) is int:
+        return record
     return None
 
 
@@ -207,6 +209,7 @@ class Sandbox:
         self.bwrap = bwrap_path() if use_bwrap else None
         self.xla_cache = xla_cache if xla_cache is not None and (self.bwrap or os.getuid() == 0) else None
         self.cache_writable = False  # only while the trusted reference fills it (grade.warm_compilation_cache)
+        self.peak_child_kb = 0  # the largest peak memory a child reported (statistics only)
         self.runtime = runtime()
         self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
         stage_sandbox_side(self._stage)

@@ -99,6 +99,8 @@ def main() -> None:
         outcome = run_probe(probe, impl, item["seed"], tuple(item["args"]), substitutes=substitutes,
                             files=files, catch=everything)
         send({"event": "result", "key": key, "outcome": outcome})
+    # For the grader's statistics only (a child could lie here; nothing is graded on it).
+    send({"event": "done", "peak_rss_kb": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)})
 
 
 if __name__ == "__main__":
