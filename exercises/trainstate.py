@@ -1,4 +1,4 @@
-# Generated from solutions/trainstate.py (sha256 9cb3bbed319e) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/trainstate.py (sha256 40affda905c0) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Flax Linen and TrainState: BatchNorm statistics, dropout keys, a jitted train step, and Optax.
 
 Learning goals
@@ -161,11 +161,24 @@ def apply_train(model: nn.Module, variables: dict, x: jax.Array, dropout_key: ja
 # ```
 #
 # So a jitted function that takes a state traces once as long as `apply_fn` and `tx` stay the same objects,
-# and traces again for a state with another optimizer: two optimizers are never equal, even when built alike.
+# and traces again for a state with another optimizer object, even one built alike:
 #
 # ```python
 # >>> optax.adam(1e-2) == optax.adam(1e-2)
 # False
+# >>> traces = []
+# >>> @jax.jit
+# ... def params_norm(state):
+# ...     traces.append(1)   # runs only while tracing
+# ...     return optax.global_norm(state.params)
+# >>> sgd_state = train_state.TrainState.create(apply_fn=None, params={"w": jnp.ones(2)}, tx=optax.sgd(0.1))
+# >>> _ = params_norm(sgd_state)
+# >>> _ = params_norm(sgd_state.replace(params={"w": jnp.zeros(2)}))   # new leaves, same tx: no new trace
+# >>> len(traces)
+# 1
+# >>> _ = params_norm(sgd_state.replace(tx=optax.sgd(0.1)))            # another optimizer object: traced again
+# >>> len(traces)
+# 2
 # ```
 #
 # Subclass `TrainState` to add what a BatchNorm + Dropout model needs: the running statistics and a PRNG key.
