@@ -1,4 +1,4 @@
-# Generated from solutions/trainstate.py (sha256 40affda905c0) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/trainstate.py (sha256 e09de1fc9e87) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Flax Linen and TrainState: BatchNorm statistics, dropout keys, a jitted train step, and Optax.
 
 Learning goals
@@ -90,7 +90,7 @@ def build_model(hidden: int, num_classes: int, dropout_rate: float) -> nn.Module
     Args:
         hidden: width of the hidden layer, a positive Python int.
         num_classes: number of outputs, a positive Python int.
-        dropout_rate: the fraction of hidden units dropped while training, a Python float in ``[0, 1)``.
+        dropout_rate: the fraction of hidden units dropped while training, a Python float in ``(0, 1)``.
 
     Returns:
         The module. ``model.init(key, x, train=False)`` on a float32 batch ``x`` of shape ``(n, d)`` must give
@@ -330,7 +330,7 @@ def eval_step(state: TrainState, batch: dict) -> dict:
         ``state.apply_fn`` with ``train=False`` (running averages, no dropout): the loss is the **mean** over the
         batch of the integer-label softmax cross-entropy, the accuracy the fraction of examples whose largest
         logit is at their label. Deterministic (``state.key`` plays no part), and the state is not modified.
-        Must work eagerly and under ``jax.jit``.
+        Must work under ``jax.jit``.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -1,4 +1,4 @@
-# Generated from solutions/trainstate.py (sha256 40affda905c0) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/trainstate.py (sha256 e09de1fc9e87) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `trainstate`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
