@@ -1,5 +1,5 @@
 """What a grading run writes: per student a record, Gradescope's results.json and feedback.md; per class
-grades.csv, identical.csv and run.json. Every file is written atomically (a killed run never leaves half a
+grades.csv, identical.csv, run.json and the LMS exports (canvas-grades.csv). Every file is written atomically (a killed run never leaves half a
 file), and a student's record.json is written last: it is the commit that lets a resumed run skip them.
 """
 from __future__ import annotations
@@ -137,3 +137,15 @@ def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int,
                                                "skipped": skipped, "seconds": round(seconds, 1),
                                                "plan_seconds": round(plan_seconds, 1), **usage()},
                                               indent=1))
+    write_exports(out, records, topics)
+
+
+def write_exports(out: Path, records: list[dict], topics: list[str]) -> None:
+    """The LMS files every run writes beside grades.csv: Canvas's grade import CSV (grading/canvas.py)."""
+    from . import canvas
+
+    try:
+        canvas.write(out, records, topics)
+    except canvas.RosterError as exc:  # the grades stand; only the export waits for a usable roster
+        import sys
+        print(f"Canvas export skipped: {exc}", file=sys.stderr)
