@@ -71,3 +71,18 @@ def partially_solved(topic: str, fraction: float = 0.5) -> nbformat.NotebookNode
     for cell in solution_cells[: max(1, int(len(solution_cells) * fraction))]:
         cell.source = answers[cell.id]
     return notebook
+
+
+def with_answer(topic: str, task_id: str, code: str, base: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
+    """A notebook (the source notebook by default) whose solution cell of `task_id` holds `code` instead."""
+    notebook = base if base is not None else source_notebook(topic)
+    grade_id = f"{task_id.replace('.', '-')}-solution"
+    cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    if len(cells) != 1:
+        raise KeyError(f"no solution cell {grade_id} in {topic}")
+    cells[0].source = code
+    return notebook
+
+
+def feedback_html(root: Path, student: str, topic: str) -> str:
+    return (root / "feedback" / student / topic / f"{topic}.html").read_text(encoding="utf-8")
