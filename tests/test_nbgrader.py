@@ -191,7 +191,7 @@ def postgres():
         shutil.rmtree(base, ignore_errors=True)
         pytest.skip(f"initdb failed: {init.stderr[-500:]}")
     options = f"-h 127.0.0.1 -p {port} -k {sockets}"
-    start = subprocess.run(as_user + [pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w",
+    start = subprocess.run(as_user + [pg_ctl, "-D", str(data), "-o", options, "-l", str(sockets / "server.log"), "-w",
                                       "start"], capture_output=True, text=True, env=env, cwd=base, timeout=120)
     if start.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
