@@ -90,6 +90,17 @@ def write_scores(db_url: str, records: list[dict], handed: dict[str, list[str]],
     return written
 
 
+def warm_plan(topics: list[str]) -> None:
+    """Parse the probes and masters once, in this thread: grade.py's worker threads otherwise race on the
+    first (cached) ast.parse of a topic, which CPython 3.11 can fail with "AST constructor recursion depth
+    mismatch" under -j 2 (the student then shows as a grader error)."""
+    from . import plan
+
+    for topic in topics:
+        for group in set(plan.groups(topic).values()):
+            plan.substitute_sources(topic, group)
+
+
 def import_course(course_root: Path, out: Path | None = None, topics: list[str] | None = None, jobs: int = 1,
                   db_url: str | None = None, seed: int | None = None, require_sandbox: bool = False,
                   course_id: str = COURSE_ID) -> int:
@@ -109,6 +120,7 @@ def import_course(course_root: Path, out: Path | None = None, topics: list[str] 
         console.print(f"[red]No submitted/<student>/<topic>/<topic>.ipynb under {course_root}.[/red]")
         return 2
     chosen = [t for t in active if any(t in ts for ts in handed.values())]
+    warm_plan(chosen)
     status = grade(stage(course_root, handed, out / "class"), out, jobs=jobs, seed=seed,
                    require_sandbox=require_sandbox, topics=chosen)
     if status == 2:
