@@ -24,7 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("topics", nargs="*", help="topic slugs (default: all)")
     check.add_argument("--impl", default="exercises", help="folder with <topic>.py files or one .py file")
     check.add_argument("--seed", type=int, default=None, help="grade seed (random by default)")
-    sub.add_parser("demo", help="grade the bundled sample class through nbgrader and print the gradebook")
+    demo_parser = sub.add_parser("demo", help="grade a sample class through nbgrader and the sandboxed grader, "
+                                 "print both gradebooks and write the LMS exports")
+    demo_parser.add_argument("--topics", nargs="+", default=None, help="only these topics (default: all)")
+    demo_parser.add_argument("-j", "--jobs", type=int, default=2, help="students the sandboxed grader grades at once")
     grade = sub.add_parser("grade", help="grade a class folder in a sandbox (one folder per student)")
     grade.add_argument("submissions", help="folder with one folder per student holding <topic>.py / <topic>.ipynb")
     grade.add_argument("--out", required=True, help="output folder (grades.csv, <student>/results.json, feedback.md)")
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                              jobs=args.jobs, db_url=args.db, seed=args.seed, require_sandbox=args.require_sandbox)
     if args.command == "demo":
         from .grading.demo import demo
-        return demo()
+        return demo(jobs=args.jobs, topics=args.topics)
     return 2
 
 

@@ -73,12 +73,24 @@ def _table(title: str, scores: dict[str, dict[str, float]], topics: list[str]) -
     return table
 
 
-def demo(out: Path = KIT_ROOT / "demo-out", jobs: int = 2) -> int:
+def sandbox_ready(topic: str) -> str | None:
+    """None when the sandboxed grader can plan the topic; else why not (a topic whose checks still import
+    the pre-sandbox layout)."""
+    from .plan import checks_for
+
+    try:
+        checks_for(registry.load()[topic].tasks[0].id)
+    except ImportError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def demo(out: Path = KIT_ROOT / "demo-out", jobs: int = 2, topics: list[str] | None = None) -> int:
     from . import classroom, gradescope
     from .gradebook import import_course
 
     console = Console(width=max(140, Console().width))
-    topics = [t.slug for t in registry.active_topics()]
+    topics = [t.slug for t in registry.active_topics() if topics is None or t.slug in topics]
     root = out / "course"
     started = time.monotonic()
     with console.status("Releasing with nbgrader generate_assignment ..."):
@@ -101,8 +113,12 @@ def demo(out: Path = KIT_ROOT / "demo-out", jobs: int = 2) -> int:
     grading_out = out / "sandboxed"
     if grading_out.exists():
         shutil.rmtree(grading_out)
+    not_ready = {t: why for t in topics if (why := sandbox_ready(t))}
+    for topic, why in not_ready.items():
+        console.print(f"[red]The sandboxed grader cannot plan {topic} ({why}): left out of its gradebook.[/red]")
+    ready = [t for t in topics if t not in not_ready]
     console.log(f"Grading the same submissions with the sandboxed grader (-j {jobs}) ...")
-    status = import_course(sandboxed_root, grading_out, jobs=jobs)
+    status = import_course(sandboxed_root, grading_out, topics=ready, jobs=jobs) if ready else 2
     sandboxed_scores = _scores(course.export(sandboxed_root))
     sandboxed_done = time.monotonic()
 
@@ -110,21 +126,22 @@ def demo(out: Path = KIT_ROOT / "demo-out", jobs: int = 2) -> int:
     console.print(_table(f"The sandboxed grader's gradebook (nbgrader-import; {sandboxed_root / 'gradebook.db'})",
                          sandboxed_scores, topics))
     for student, (about, _, honest) in STUDENTS.items():
-        differ = [t for t in topics if nbgrader_scores.get(student, {}).get(t, 0) !=
+        differ = [t for t in ready if nbgrader_scores.get(student, {}).get(t, 0) !=
                   sandboxed_scores.get(student, {}).get(t, 0)]
         verdict = "both gradebooks agree" if not differ else "they differ on " + ", ".join(
-            f"{t} (nbgrader {nbgrader_scores[student].get(t, 0):g}, sandboxed {sandboxed_scores[student].get(t, 0):g})"
+            f"{t} (nbgrader {nbgrader_scores.get(student, {}).get(t, 0):g}, "
+            f"sandboxed {sandboxed_scores.get(student, {}).get(t, 0):g})"
             for t in differ)
         colour = "green" if not differ else ("red" if honest else "yellow")
         console.print(f"  [{colour}]{student}[/{colour}] ({about}): {verdict}")
-    honest_agree = all(nbgrader_scores.get(s, {}) == sandboxed_scores.get(s, {})
-                       for s, (_, _, honest) in STUDENTS.items() if honest)
+    honest_agree = all(nbgrader_scores.get(s, {}).get(t, 0) == sandboxed_scores.get(s, {}).get(t, 0)
+                       for s, (_, _, honest) in STUDENTS.items() if honest for t in ready)
     console.print(("[green]The two gradebooks agree on every honest student.[/green]" if honest_agree else
                    "[red]The two gradebooks disagree on an honest student: a defect to report.[/red]")
                   + " Under nbgrader the hidden checks run in the student's kernel, so student code can switch "
                     "them off; the sandboxed grader's deciding process never runs student code.")
 
-    zip_path = gradescope.build(out / "autograder.zip")
+    zip_path = gradescope.build(out / "autograder.zip", ready or None)
     starter = out / "classroom-starter"
     if starter.exists():
         shutil.rmtree(starter)
@@ -141,4 +158,4 @@ def demo(out: Path = KIT_ROOT / "demo-out", jobs: int = 2) -> int:
     report = grading_out / "report.html"
     if report.exists():
         console.print(f"  class report (HTML):         {report}")
-    return 0 if honest_agree and status == 0 else 1
+    return 0 if honest_agree and status == 0 and not not_ready else 1
