@@ -1,5 +1,5 @@
 """What a grading run writes: per student a record, Gradescope's results.json and feedback.md; per class
-grades.csv, identical.csv and run.json. Every file is written atomically (a killed run never leaves half a
+grades.csv, identical.csv, run.json and the LMS exports (canvas-grades.csv). Every file is written atomically (a killed run never leaves half a
 file), and a student's record.json is written last: it is the commit that lets a resumed run skip them.
 """
 from __future__ import annotations
@@ -142,3 +142,15 @@ def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int,
                                                **usage(largest_child_mb)},
                                               indent=1))
     report.write(out, records, topics)  # OUT/report.html, the class report (grading/report.py)
+    write_exports(out, records, topics)
+
+
+def write_exports(out: Path, records: list[dict], topics: list[str]) -> None:
+    """The LMS files every run writes beside grades.csv: Canvas's grade import CSV (grading/canvas.py)."""
+    from . import canvas
+
+    try:
+        canvas.write(out, records, topics)
+    except canvas.RosterError as exc:  # the grades stand; only the export waits for a usable roster
+        import sys
+        print(f"Canvas export skipped: {exc}", file=sys.stderr)
