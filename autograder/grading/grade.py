@@ -161,6 +161,7 @@ def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[s
                 last = child.next_event(5.0)
                 if isinstance(last, dict) and last["event"] == "done":
                     sandbox.peak_child_kb = max(sandbox.peak_child_kb, last["peak_rss_kb"])
+                    sandbox.child_cpu_ms += last["cpu_ms"]
         finally:
             child.close(grace=5.0 if finished else 0.0)
             sandbox.release(uid)
@@ -467,7 +468,8 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     ordered = [records[name] for name in names]
     outputs.write_class(out, ordered, topics, seed=seed, secret=secret, skipped=skipped,
                         seconds=time.monotonic() - started, plan_seconds=planned,
-                        largest_child_mb=round(sandbox.peak_child_kb / 1024))
+                        largest_child_mb=round(sandbox.peak_child_kb / 1024),
+                        children_cpu_seconds=sandbox.child_cpu_ms / 1000)
 
     table = Table(title=f"Grades (seed {seed}): {escape(str(out / 'grades.csv'))}")
     for column in ("student", *topics, "total"):

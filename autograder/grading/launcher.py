@@ -148,7 +148,8 @@ def _event(record) -> dict | None:
             return record
     if kind == "result" and set(record) == {"event", "key", "outcome"} and type(record["key"]) is str:
         return record
-    if kind == "done" and set(record) == {"event", "peak_rss_kb"} and type(record["peak_rss_kb"]) is int:
+    if kind == "done" and set(record) == {"event", "peak_rss_kb", "cpu_ms"} and \
+            all(type(record[k]) is int for k in ("peak_rss_kb", "cpu_ms")):
         return record
     return None
 
@@ -232,6 +233,7 @@ class Sandbox:
         self.xla_cache = xla_cache if xla_cache is not None and (self.bwrap or self.drop_uid) else None
         self.cache_writable = False  # only while the trusted reference fills it (grade.warm_compilation_cache)
         self.peak_child_kb = 0  # the largest peak memory a child reported (statistics only)
+        self.child_cpu_ms = 0  # CPU time the children that finished reported (statistics only)
         self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
         stage_sandbox_side(self._stage)
         self._uids: queue.Queue[int] = queue.Queue()
@@ -305,7 +307,7 @@ class Sandbox:
                 "--ro-bind", str(job_dir), INSIDE["job"],
                 *([("--bind" if self.cache_writable else "--ro-bind"), str(self.xla_cache), INSIDE["xla_cache"]]
                   if self.xla_cache else []),
-                "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--as-pid-1", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--remount-ro", "/", "--chdir", "/tmp",
                 "--clearenv"]
         env = dict(self._env(), LD_LIBRARY_PATH=f"{INSIDE['python']}/lib")

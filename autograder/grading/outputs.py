@@ -102,21 +102,21 @@ def identical_summary(records: list[dict], topics: list[str]) -> list[str]:
     return [f"Identical {topic} work ({digest[:12]}): {', '.join(names)}" for topic, digest, names in groups]
 
 
-def usage(largest_child_mb: int | None = None) -> dict:
-    """Core-seconds of this grading process and of its children, and the peak memory of this process and of
-    the largest child (as the children reported it; the kernel's figure for children counts the pages a
-    child shares with this process at fork time)."""
+def usage(largest_child_mb: int | None = None, children_cpu_seconds: float | None = None) -> dict:
+    """Core-seconds and peak memory of this grading process, and of the sandboxed children as the children that
+    finished reported them (the kernel's figures do not reach the grader: bubblewrap's init reaps a child, and
+    a child killed for a timeout reports nothing)."""
     import resource
 
-    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    mine = resource.getrusage(resource.RUSAGE_SELF)
     return {"core_seconds": {"grader": round(mine.ru_utime + mine.ru_stime, 1),
-                             "children": round(children.ru_utime + children.ru_stime, 1)},
+                             "children": round(children_cpu_seconds, 1) if children_cpu_seconds is not None else None},
             "peak_rss_mb": {"grader": round(mine.ru_maxrss / 1024), "largest_child": largest_child_mb}}
 
 
 def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int, skipped: list[str],
                 seconds: float, plan_seconds: float = 0.0, secret: str | None = None,
-                largest_child_mb: int | None = None) -> None:
+                largest_child_mb: int | None = None, children_cpu_seconds: float | None = None) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", *topics, "total", "max_total"])
@@ -139,7 +139,7 @@ def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int,
                                                "grader_errors": sum(r["status"] != "graded" for r in records),
                                                "skipped": skipped, "seconds": round(seconds, 1),
                                                "plan_seconds": round(plan_seconds, 1),
-                                               **usage(largest_child_mb)},
+                                               **usage(largest_child_mb, children_cpu_seconds)},
                                               indent=1))
     report.write(out, records, topics)  # OUT/report.html, the class report (grading/report.py)
     write_exports(out, records, topics)
