@@ -1,4 +1,4 @@
-# Generated from solutions/backprop.py (sha256 8ca1d446fcbf) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/backprop.py (sha256 922d2cf8c21b) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Backpropagation from scratch: a scalar autodiff engine, then an MLP's backward pass derived layer by layer.
 
 Learning goals
@@ -171,16 +171,18 @@ def backward(root: Value) -> None:
 #
 # ## Part 2: a numerically stable softmax cross-entropy
 #
-# `log(sum(exp(z)))` overflows as soon as a logit is above ~88 in float32, and `log(softmax(z))` fails the
-# other way: an entry about 104 below its row's maximum has a softmax that rounds to 0, and `log(0)` is
-# `-inf`.
+# In float32, `exp` overflows to `inf` a little above 88 and underflows to 0 a little below -87, so
+# `log(sum(exp(z)))` is `inf` for large logits, and `log(softmax(z))` is `-inf` for an entry about 88 or more
+# below its row's maximum:
 #
 # ```python
+# >>> jnp.exp(jnp.float32(88.0)), jnp.exp(jnp.float32(89.0))
+# (Array(1.6516363e+38, dtype=float32), Array(inf, dtype=float32))
 # >>> z = jnp.array([1000.0, 1000.0])
 # >>> jnp.log(jnp.sum(jnp.exp(z)))
 # Array(inf, dtype=float32)
-# >>> jnp.log(jnp.exp(jnp.float32(-110.0)))
-# Array(-inf, dtype=float32)
+# >>> jnp.log(jax.nn.softmax(jnp.array([0.0, -90.0])))
+# Array([  0., -inf], dtype=float32)
 # >>> jax.scipy.special.logsumexp(z)
 # Array(1000.6932, dtype=float32)
 # ```
@@ -239,15 +241,20 @@ def cross_entropy(logits: jax.Array, labels: jax.Array) -> jax.Array:
 # With weights of standard deviation 1, each layer multiplies the activations' scale by about
 # `sqrt(fan_in)`: a few layers and the logits are in the thousands. He initialisation draws
 # `W ~ N(0, 2 / fan_in)`, which keeps the scale of ReLU activations steady from layer to layer
-# (the 2 compensates for ReLU zeroing half the inputs). Biases start at zero.
+# (the 2 compensates for ReLU zeroing half the inputs). Biases start at zero. Here are the root-mean-square
+# activations of five 256-wide ReLU layers:
 #
 # ```python
-# >>> x = jax.random.normal(jax.random.key(0), (1000, 256))
-# >>> W = jax.random.normal(jax.random.key(1), (256, 256))
-# >>> round(float(jnp.std(x @ W)))
-# 16
-# >>> round(float(jnp.std(x @ (W * math.sqrt(2 / 256)))), 2)
-# 1.41
+# >>> def rms_per_layer(scale):
+# ...     h, out = jax.random.normal(jax.random.key(0), (1000, 256)), []
+# ...     for layer in range(5):
+# ...         h = jax.nn.relu(h @ (scale * jax.random.normal(jax.random.key(layer + 1), (256, 256))))
+# ...         out.append(float(jnp.sqrt(jnp.mean(h ** 2))))
+# ...     return out
+# >>> [f"{v:.3g}" for v in rms_per_layer(1.0)]
+# ['11.3', '129', '1.45e+03', '1.77e+04', '2.17e+05']
+# >>> [f"{v:.2f}" for v in rms_per_layer(math.sqrt(2 / 256))]
+# ['1.00', '1.01', '1.00', '1.08', '1.17']
 # ```
 #
 # A key is a value, not a generator: the same key gives the same numbers every time, whatever the shape asked
@@ -422,9 +429,18 @@ def cross_entropy_backward(logits: jax.Array, labels: jax.Array) -> jax.Array:
 # whole program, `jax.config.update("jax_enable_x64", True)` before creating any array):
 #
 # ```python
+# >>> import warnings
+# >>> with warnings.catch_warnings(record=True) as caught:   # 64-bit mode off
+# ...     warnings.simplefilter("always")
+# ...     print(jnp.zeros(2, jnp.float64).dtype, caught[0].category.__name__)
+# float32 UserWarning
 # >>> with jax.enable_x64(True):
 # ...     print(jnp.zeros(2, jnp.float64).dtype, jnp.array(1.0).dtype)
 # float64 float64
+# >>> jax.config.update("jax_enable_x64", True); print(jnp.array(1.0).dtype)
+# float64
+# >>> jax.config.update("jax_enable_x64", False); print(jnp.array(1.0).dtype)
+# float32
 # >>> def central_difference(f, x, eps):
 # ...     return (f(x + eps) - f(x - eps)) / (2 * eps)
 # >>> f = lambda x: jnp.tanh(x) ** 2
@@ -498,6 +514,13 @@ def per_example_grads(params: list[dict], X: jax.Array, labels: jax.Array) -> li
 # scikit-learn ships 1797 handwritten digits as 8x8 images with pixel values 0..16, no download needed.
 # `load_digits_split` (given) returns them as raw images with a fixed train/test split. Networks train
 # badly on inputs of size 16: scale the pixels to [0, 1] first.
+#
+# ```python
+# >>> from sklearn.datasets import load_digits
+# >>> digits = load_digits()
+# >>> digits.images.shape, float(digits.images.min()), float(digits.images.max())
+# ((1797, 8, 8), 0.0, 16.0)
+# ```
 
 # %%
 def load_digits_split():

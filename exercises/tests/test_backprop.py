@@ -1,4 +1,4 @@
-# Generated from solutions/backprop.py (sha256 8ca1d446fcbf) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/backprop.py (sha256 922d2cf8c21b) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `backprop`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
