@@ -311,7 +311,8 @@ def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limi
     groups = max((max(planning.groups(t).values()) + 1 for t in runnable), default=0)
     for group in range(groups):
         calls = [c for t in runnable for c in made.calls[t] if planning.groups(t)[c.function] == group]
-        substitutes = {t: planning.substitute_sources(t, group) for t in runnable}
+        substitutes = {t: planning.substitute_sources(t, group) for t in runnable
+                       if group in planning.groups(t).values()}  # each computed by Plan.make already
         done, failed = run_calls(sandbox, calls, mode="student", sources=runnable, substitutes=substitutes, files={
             c.key: made.references[c.topic].writer_files(c) for c in calls if getattr(c.probe, "writer", None)},
             ledger=ledger)
