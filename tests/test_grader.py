@@ -59,8 +59,9 @@ def student(root: Path, name: str, files: dict[str, str] | None = None) -> Path:
     return folder
 
 
-def build_class(root: Path, elsewhere: Path) -> tuple[dict[str, int], dict[str, str]]:
-    """The corpus as a class folder: {student: exact gotchas score}, {student: text its feedback must hold}."""
+def build_class(root: Path, elsewhere: Path, port: int = 0) -> tuple[dict[str, int], dict[str, str]]:
+    """The corpus as a class folder: {student: exact gotchas score}, {student: text its feedback must hold}.
+    `port` is the loopback port the test's listener holds (it replaces LISTENER_PORT in the attacks)."""
     expected, says = {}, {}
     reference, stub = (ROOT / "solutions" / "gotchas.py").read_text(), (ROOT / "exercises" / "gotchas.py").read_text()
     for path in sorted(CORPUS.glob("*.py")):
@@ -71,9 +72,10 @@ def build_class(root: Path, elsewhere: Path) -> tuple[dict[str, int], dict[str, 
             folder = student(root, f"{path.stem}-{form}", case["FILES"])
             if form == "py":
                 base = reference if case["BASE"] == "solutions" else stub
-                (folder / "gotchas.py").write_text(base + "\n\n" + case["ATTACK"])
+                attack = case["ATTACK"].replace("LISTENER_PORT", str(port))
+                (folder / "gotchas.py").write_text(base + "\n\n" + attack)
             else:
-                nbformat.write(notebook_with(case["BASE"], case["ATTACK"]), str(folder / "gotchas.ipynb"))
+                nbformat.write(notebook_with(case["BASE"], attack), str(folder / "gotchas.ipynb"))
             if case["PLANT_PYCACHE"]:
                 py_compile.compile(str(ROOT / "solutions" / "gotchas.py"),
                                    cfile=str(folder / "__pycache__" / "gotchas.cpython-311.pyc"))
@@ -157,8 +159,10 @@ def leftovers() -> list[str]:
 class Listener:
     """A loopback server outside the sandbox: the network attack must never reach it."""
 
-    def __init__(self, port: int = 47821):
-        self.server = socket.create_server(("127.0.0.1", port))
+    def __init__(self):
+        # Port 0: the kernel picks a free one (a fixed port may be some other process's ephemeral port).
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
         self.server.settimeout(0.5)
         self.connections, self.stop = 0, False
         self.thread = threading.Thread(target=self.serve, daemon=True)
@@ -182,9 +186,9 @@ class Listener:
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
-    expected, says = build_class(root, tmp_path_factory.mktemp("elsewhere"))
-    out = tmp_path_factory.mktemp("out")
     listener = Listener()
+    expected, says = build_class(root, tmp_path_factory.mktemp("elsewhere"), listener.port)
+    out = tmp_path_factory.mktemp("out")
     started = time.monotonic()
     try:
         result = run_grader(root, out, "-j", "2", "--probe-timeout", PROBE_TIMEOUT, "--topic-budget", BUDGET)
