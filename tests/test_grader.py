@@ -33,7 +33,7 @@ SANDBOXED = bwrap_path() is not None and os.getuid() == 0
 FULL = registry.load()["gotchas"].max_points
 UID_BASE = 40000 + 64 * random.Random(os.getpid() ^ int(time.time())).randrange(300)
 ENV = dict(os.environ, JAXKIT_SANDBOX_UID_BASE=str(UID_BASE))
-PROBE_TIMEOUT, BUDGET = "15", "150"
+PROBE_TIMEOUT, BUDGET = "15", "45"
 pytestmark = pytest.mark.xdist_group("grader")
 
 
