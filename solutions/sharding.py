@@ -16,8 +16,8 @@ Learning goals
   shards its state with ``lax.psum_scatter`` and ``lax.all_gather``.
 
 Out of scope: several hosts (every device here is local), pipeline parallelism, ``Auto`` mode's sharding
-constraints (``jax.lax.with_sharding_constraint``) beyond a glimpse, and memory kinds. Everything runs on 4
-simulated CPU devices: the numbers are the ones a GPU or TPU slice would compute, the speed is not.
+constraints (``jax.lax.with_sharding_constraint``) beyond a glimpse, and memory kinds. Everything here runs on 4
+simulated CPU devices: layouts, compiled programs and results can be checked; speed-ups cannot.
 """
 
 # %%
@@ -36,12 +36,12 @@ COLLECTIVES = ("all-gather", "all-reduce", "all-to-all", "collective-permute", "
 
 
 def mse_losses(params: dict, x: jax.Array, y: jax.Array) -> jax.Array:
-    """Per-example squared errors of the linear model ``x @ w + b`` (params ``{"w": (d,), "b": ()}``): shape ``(B,)``."""
+    """Per-example squared errors, shape ``(B,)``, of the linear model ``x @ w + b`` (``{"w": (d,), "b": ()}``)."""
     return (x @ params["w"] + params["b"] - y) ** 2
 
 
 def mlp(params: dict, x: jax.Array) -> jax.Array:
-    """The two-layer MLP ``relu(x @ w1 + b1) @ w2 + b2`` on one device (params ``w1 (d, h), b1 (h,), w2 (h, o), b2 (o,)``)."""
+    """The two-layer MLP ``relu(x @ w1 + b1) @ w2 + b2`` on one device (``w1 (d, h), b1 (h,), w2 (h, o), b2 (o,)``)."""
     return jax.nn.relu(x @ params["w1"] + params["b1"]) @ params["w2"] + params["b2"]
 
 
@@ -69,11 +69,11 @@ def toy_mlp(d: int = 3, h: int = 8, o: int = 2, rows: int = 8, seed: int = 0):
 #
 # | pmap idiom | the modern way |
 # | --- | --- |
-# | the local devices, all of them | a `Mesh`: devices in a grid with named axes, `jax.make_mesh((2, 2), ("data", "model"))` |
-# | `shard_batch`: reshape to `(n, B // n, ...)` | `jax.device_put(x, NamedSharding(mesh, P("data")))`: the shape stays `(B, ...)` |
+# | the local devices, all of them | a `Mesh`: devices in a grid with named axes (`jax.make_mesh`) |
+# | `shard_batch`: reshape to `(n, B // n, ...)` | `jax.device_put(x, NamedSharding(mesh, P("data")))`, same shape |
 # | `replicate`: a leading axis of `n` copies | `NamedSharding(mesh, P())`: one array, a full copy on every device |
-# | `jax.device_put_replicated` | removed; `P()` above |
-# | `jax.pmap(step)` with `lax.pmean(grads)` inside | `jax.jit(step)` on sharded inputs: the compiler adds the all-reduce |
+# | `jax.device_put_replicated` | removed from JAX; `P()` above |
+# | `jax.pmap(step)` with `lax.pmean(grads)` inside | `jax.jit(step)` on sharded inputs: XLA adds the all-reduce |
 # | `jax.pmap(f, in_axes=(None, 0))` | `jax.shard_map(f, mesh=..., in_specs=(P(), P("data")), out_specs=...)` |
 # | replica 0 of the output, `x[0]` | nothing to do: a replicated result is one array |
 # | `pmean(grad(loss))` per device | under `jit`: nothing; under `shard_map`: the gradient **of** a `pmean`ed loss |
@@ -96,8 +96,12 @@ def toy_mlp(d: int = 3, h: int = 8, o: int = 2, rows: int = 8, seed: int = 0):
 # >>> x = jax.device_put(jnp.arange(32.0).reshape(8, 4), NamedSharding(mesh, P("data")))
 # >>> x.shape, x.sharding.spec
 # ((8, 4), P('data',))
-# >>> [(shard.device.id, shard.index) for shard in x.addressable_shards]      # rows 0-3 on devices 0 and 1
-# [(0, (slice(0, 4, None), slice(None, None, None))), (1, (slice(0, 4, None), slice(None, None, None))), (2, (slice(4, 8, None), slice(None, None, None))), (3, (slice(4, 8, None), slice(None, None, None)))]
+# >>> for shard in x.addressable_shards:                  # rows 0-3 on devices 0 and 1, rows 4-7 on 2 and 3
+# ...     print(shard.device.id, shard.index)
+# 0 (slice(0, 4, None), slice(None, None, None))
+# 1 (slice(0, 4, None), slice(None, None, None))
+# 2 (slice(4, 8, None), slice(None, None, None))
+# 3 (slice(4, 8, None), slice(None, None, None))
 # >>> x.sharding.shard_shape(x.shape), x.sharding.is_fully_replicated
 # ((4, 4), False)
 # ```
@@ -117,12 +121,15 @@ def toy_mlp(d: int = 3, h: int = 8, o: int = 2, rows: int = 8, seed: int = 0):
 # ((3,), True, 4)
 # ```
 #
-# A split must be even, and inside `jax.jit` an array is a tracer with no `.sharding`: ask its type.
+# A split must be even, and inside `jax.jit` an array is a tracer with no `.sharding`: ask its type. (And the pmap
+# way of copying to every device is gone.)
 #
 # ```python
+# >>> hasattr(jax, "device_put_replicated")
+# False
 # >>> jax.device_put(jnp.zeros((9, 2)), NamedSharding(mesh, P("data")))
 # Traceback (most recent call last):
-# ValueError: Sharding spec ('data',) implies that array axis 0 is partitioned 2 times, but does not evenly divide the dimension size 9. ...
+# ValueError: Sharding spec ('data',) implies that array axis 0 is partitioned 2 times, but does not evenly divide ...
 # >>> jax.jit(lambda v: v.sharding)(x)
 # Traceback (most recent call last):
 # AttributeError: The 'sharding' attribute is not available on traced array with shape float32[8@data,4]. ...
@@ -202,12 +209,15 @@ def test_layout_of_a_traced_array():
 # device computes its own hidden units `relu(x @ w1[:, block] + b1[block])`, with no communication. The second,
 # `w2 (h, o)`, is split by **rows** over `"model"`: each device multiplies its hidden units by its rows of `w2`,
 # which gives a *partial* sum of the output; one all-reduce over `"model"` adds them up, and `b2`, replicated, is
-# added once. Splitting a dimension over an axis of size 1 splits nothing: on a `(4, 1)` mesh this is plain data
-# parallelism, on a `(1, 4)` mesh plain tensor parallelism.
+# added once (you will see both in the compiled programs below). Splitting a dimension over an axis of size 1
+# splits nothing: on a `(4, 1)` mesh this is plain data parallelism, on a `(1, 4)` mesh plain tensor parallelism.
 #
 # `jax.device_put` takes a whole pytree and a pytree of shardings (or one sharding for every leaf):
 #
 # ```python
+# >>> tall = jax.make_mesh((4, 1), ("data", "model"))
+# >>> jax.device_put(jnp.ones((3, 4)), NamedSharding(tall, P(None, "model"))).sharding.is_fully_replicated
+# True
 # >>> placed = jax.device_put({"a": jnp.ones((4, 2)), "b": jnp.ones(2)},
 # ...                         {"a": NamedSharding(mesh, P(None, "model")), "b": NamedSharding(mesh, P())})
 # >>> jax.tree.map(lambda leaf: leaf.sharding.shard_shape(leaf.shape), placed)
@@ -261,10 +271,10 @@ def test_place_mlp_blocks():
 # %% [markdown]
 # ## Data parallelism is `jax.jit` on sharded inputs
 #
-# Hand `jax.jit` arrays laid out on a mesh and it compiles one program for every device (SPMD), splitting the
-# work the way the inputs are split. The step function is the single-device one, unchanged: no per-device view,
-# no `pmean`, no reshaping. A mean over the batch is the mean over **all** rows, so the gradient is the
-# full-batch gradient; the compiler sees that each device holds only some rows and inserts the all-reduce that
+# Hand `jax.jit` arrays laid out on a mesh and it compiles a program that runs on every device of the mesh (SPMD),
+# splitting the work the way the inputs are split. The step function is the single-device one, unchanged: no
+# per-device view, no `pmean`, no reshaping. A mean over the batch is the mean over **all** rows, so the gradient is
+# the full-batch gradient; the compiler sees that each device holds only some rows and inserts the all-reduce that
 # `pmean` did by hand. The results come back laid out too: the gradient of replicated parameters is replicated.
 #
 # ```python
@@ -292,8 +302,8 @@ def test_place_mlp_blocks():
 # ```
 #
 # That last program needs no communication because every device computes the whole step on the whole batch:
-# correct numbers, no parallelism. Inside a jitted function, `jax.device_put` of a traced value with a
-# `NamedSharding` does not copy anything: it tells the compiler where the value should live.
+# correct numbers, no parallelism. Inside a jitted function, `jax.device_put` with a `NamedSharding` works on traced
+# values too: it lays the value out as asked.
 #
 # ```python
 # >>> jax.jit(lambda v: jax.device_put(v, NamedSharding(mesh, P("data"))))(np.ones((4, 2))).sharding.spec
@@ -373,14 +383,20 @@ def test_data_parallel_step_is_the_single_device_step():
 # >>> jax.jit(mlp)(params, batch)
 # Traceback (most recent call last):
 # ShardingTypeError: Contracting dimensions are sharded and it is ambiguous how the output should be sharded. ...
+# >>> first_layer = jax.jit(lambda p, v: jax.nn.relu(v @ p["w1"] + p["b1"])).lower(params, batch).compile()
+# >>> jax.typeof(first_layer(params, batch)), collectives_in(first_layer.as_text())     # layer 1: no communication
+# (ShapedArray(float32[8@data,8@model]), [])
 # ```
 #
-# Say where the result lives with `out_sharding=` (accepted by `jnp.matmul`, `jnp.dot`, `jnp.einsum`,
-# `lax.dot_general` ...). A bare `P(...)` needs a current mesh: `with jax.set_mesh(mesh):` makes one current (use
-# it outside `jax.jit`), or build a `NamedSharding` from the type's own mesh, `jax.typeof(h).sharding.mesh`.
+# Say where the result lives with `out_sharding=`; `jnp.matmul`, `jnp.dot`, `jnp.einsum` and `lax.dot_general` all
+# take it. A bare `P(...)` needs a current mesh: `with jax.set_mesh(mesh):` makes one current (outside `jax.jit`
+# only), or build a `NamedSharding` from the type's own mesh, `jax.typeof(h).sharding.mesh`.
 # `jax.sharding.reshard(v, spec)` moves a value to another layout explicitly.
 #
 # ```python
+# >>> import inspect
+# >>> ["out_sharding" in inspect.signature(f).parameters for f in (jnp.matmul, jnp.dot, jnp.einsum, lax.dot_general)]
+# [True, True, True, True]
 # >>> def second_layer(h, w2):
 # ...     return jnp.matmul(h, w2, out_sharding=P("data", None))
 # >>> h = jax.device_put(jnp.ones((8, 4)), NamedSharding(mesh, P("data", "model")))
@@ -393,13 +409,29 @@ def test_data_parallel_step_is_the_single_device_step():
 # ...     out = compiled(h, w2)
 # >>> jax.typeof(out), collectives_in(compiled.as_text())
 # (ShapedArray(float32[8@data,2]), ['all-reduce'])
+# >>> def with_types_mesh(h, w2):
+# ...     return jnp.matmul(h, w2, out_sharding=NamedSharding(jax.typeof(h).sharding.mesh, P("data", None)))
+# >>> jax.typeof(jax.jit(with_types_mesh)(h, w2))
+# ShapedArray(float32[8@data,2])
+# >>> jax.jit(lambda v: jax.set_mesh(mesh))(h)
+# Traceback (most recent call last):
+# ValueError: `set_mesh` can only be used outside of `jax.jit`.
 # >>> with jax.set_mesh(mesh):
 # ...     jax.typeof(jax.sharding.reshard(w2, P()))
 # ShapedArray(float32[4,2])
 # ```
 #
 # Gathering `w2` whole onto every device before the product also gives the right numbers, and an all-gather of
-# the weights: that is the communication tensor parallelism exists to avoid. With **Auto** axes
+# the weights: that is the communication tensor parallelism exists to avoid.
+#
+# ```python
+# >>> def gathered(h, w2):
+# ...     return jnp.matmul(h, jax.sharding.reshard(w2, P()), out_sharding=P("data", None))
+# >>> with jax.set_mesh(mesh):
+# ...     collectives_in(jax.jit(gathered).lower(h, w2).compile().as_text())
+# ['all-gather', 'all-reduce']
+# ```
+# With **Auto** axes
 # (`axis_types=(AxisType.Auto, AxisType.Auto)`) nothing is refused: the compiler picks the layouts and the
 # types carry no sharding.
 #
@@ -473,11 +505,15 @@ def test_tp_mlp_forward_equals_mlp():
 # Note `check_vma=False`. With the default `check_vma=True`, `shard_map` tracks which values vary across devices,
 # and a `P()` argument is the same on every device, so its gradient is the **sum** of every device's
 # contribution (the `pmap` topic's N-times trap). `pmap` semantics, one gradient per device, need `check_vma=False`
-# (or arguments that vary: copies along a mapped axis). As in the `pmap` topic, an Explicit mesh wants its inputs
-# on the mesh before `shard_map` sees them:
+# (or arguments that vary: copies along a mapped axis). The modern data-parallel idiom takes the gradient **of** a
+# loss that ends in `lax.pmean`. As in the `pmap` topic, an Explicit mesh wants its inputs on the mesh before
+# `shard_map` sees them:
 #
 # ```python
 # >>> line = jax.make_mesh((4,), ("i",))
+# >>> jax.jit(jax.shard_map(lambda v: 2 * v, mesh=line, in_specs=P("i"), out_specs=P("i")))(jnp.arange(4.0))
+# Traceback (most recent call last):
+# ValueError: in_specs passed to shard_map: P('i',) does not match the specs of the input: P(None,) ...
 # >>> xs = jax.device_put(jnp.array([1.0, 2.0, 3.0, 6.0]), NamedSharding(line, P("i")))
 # >>> def per_device_grad(check_vma):
 # ...     body = lambda w, x: jax.grad(lambda w: jnp.sum(w * x))(w)[None]
@@ -486,6 +522,14 @@ def test_tp_mlp_forward_equals_mlp():
 # Array([1., 2., 3., 6.], dtype=float32)
 # >>> per_device_grad(True)(jnp.float32(1.0), xs)                 # already summed over the devices
 # Array([12., 12., 12., 12.], dtype=float32)
+# >>> copies = jax.device_put(jnp.ones(4), NamedSharding(line, P("i")))     # w copied along the mapped axis: varies
+# >>> jax.jit(jax.shard_map(lambda w, x: jax.grad(lambda w: jnp.sum(w * x))(w), mesh=line, in_specs=(P("i"), P("i")),
+# ...                       out_specs=P("i")))(copies, xs)
+# Array([1., 2., 3., 6.], dtype=float32)
+# >>> mean_loss = jax.shard_map(lambda w, x: lax.pmean(jnp.sum(w * x), "i"), mesh=line, in_specs=(P(), P("i")),
+# ...                           out_specs=P())
+# >>> jax.jit(jax.grad(mean_loss))(jnp.float32(1.0), xs)                   # (1 + 2 + 3 + 6) / 4
+# Array(3., dtype=float32)
 # ```
 
 # %%
@@ -552,7 +596,7 @@ def test_pmap_on_mesh_matches_pmap():
 # %% [markdown]
 # ## Collectives by hand: a ring all-reduce
 #
-# `lax.psum` over `n` devices is usually a **ring**: split the vector into `n` chunks; in `n - 1` steps each
+# A classic way to all-reduce over `n` devices is a **ring**: split the vector into `n` chunks; in `n - 1` steps each
 # device passes one chunk to its neighbour, which adds its own copy of that chunk before passing it on
 # (reduce-scatter: afterwards every device owns one fully summed chunk); then `n - 1` more steps pass the summed
 # chunks around until every device has all of them (all-gather). Each device sends `2 (n - 1) / n` times the
@@ -574,8 +618,22 @@ def test_pmap_on_mesh_matches_pmap():
 # ```
 #
 # The axis index of a device is a traced value: pick a chunk with it by indexing (`chunks[k]`) or
-# `lax.dynamic_slice`, not with a Python `if`. `jax.vmap(..., axis_name=...)` runs the same per-device code
-# without devices, for any number of them.
+# `lax.dynamic_slice`, not with a Python `if`. `lax.axis_index` and `jax.random.fold_in` work in `shard_map` as they
+# did under `pmap`, and `jax.vmap(..., axis_name=...)` runs the same per-device code without devices, for any
+# number of them:
+#
+# ```python
+# >>> on_line(lambda v: v * 0 + lax.axis_index("i"))(numbers)
+# Array([0., 0., 1., 1., 2., 2., 3., 3.], dtype=float32)
+# >>> on_line(lambda v: v if lax.axis_index("i") == 0 else -v)(numbers)
+# Traceback (most recent call last):
+# TracerBoolConversionError: Attempted boolean conversion of traced array with shape bool[]...
+# >>> draws = on_line(lambda v: jax.random.uniform(jax.random.fold_in(jax.random.key(0), lax.axis_index("i")), (2,)))
+# >>> len(set(np.asarray(draws(numbers)).tolist()))                        # 8 different numbers
+# 8
+# >>> jax.vmap(lambda v: lax.psum(v, "ring"), axis_name="ring")(jnp.arange(6.0))
+# Array([15., 15., 15., 15., 15., 15.], dtype=float32)
+# ```
 
 # %%
 def ring_all_reduce(x: jax.Array, axis_name: str) -> jax.Array:
@@ -632,7 +690,7 @@ def test_ring_all_reduce_equals_psum():
 # stores the optimizer state split: device `i` owns rows `i * R / n` to `(i + 1) * R / n` of the momentum. A step
 # then needs each device to hold only *its* rows of the averaged gradient, which is exactly a reduce-scatter,
 # and, after each device has updated its rows of the parameters, an all-gather puts the full parameters back on
-# every device. Reduce-scatter plus all-gather is the same traffic as one all-reduce: the saving is memory.
+# every device. The communication is the two phases of the ring all-reduce above: the saving is memory.
 #
 # With `tiled=True` both work on an existing axis: `lax.psum_scatter` **sums** (it does not average) and returns
 # the device's `1 / n` of the rows; `lax.all_gather` concatenates every device's block in device order.

@@ -138,8 +138,8 @@ def test_layout_of_reads_every_layout(run):
     got, ref = run(probes.layout_cases)
     for name, case in ref.given["cases"].items():
         where = f" (traced inside jax.jit: layout_of({case['traced']}))" if "traced" in case else ""
-        call = (f"layout_of(x) for x of shape {tuple(case['shape'])} laid out by NamedSharding(mesh, {case['spec']}) on "
-                f"the {case['mesh']}{where}")
+        call = (f"layout_of(x) for x of shape {tuple(case['shape'])} laid out by NamedSharding(mesh, {case['spec']}) "
+                f"on the {case['mesh']}{where}")
         numpy_at = _numpy_number(_part(got.out, name), ref.out[name])
         expect(numpy_at is None, f"{call}: `{numpy_at}` holds NumPy numbers, not Python ints.")
         expect_match(_part(got.out, name), ref.out[name], call=call,
@@ -256,7 +256,7 @@ def test_tp_mlp_forward_is_the_mlp_split_by_rows(run):
                 f"(params, x) for w1 ({given['d']}, {given['h']}), w2 ({given['h']}, {given['o']}) and {given['rows']} "
                 "rows laid out by place_mlp")
         oracle = _mlp64(given)
-        assert np.allclose(ref.out[name]["value"], oracle, rtol=1e-4, atol=1e-4), "kit bug: the reference is not the MLP"
+        assert np.allclose(ref.out[name]["value"], oracle, rtol=1e-4, atol=1e-4), "kit bug: the reference is no MLP"
         found = _part(got.report, name, "collectives")
         expect(type(found) is list and "all-gather" not in found,
                f"{call}: the compiled program holds an all-gather: weights or activations were gathered whole onto "
@@ -379,10 +379,11 @@ def test_ring_all_reduce_equals_psum(run):
             if n > 1 and missing.all():
                 expect(False, f"{call}: every chunk on every device is the sum of all devices but one: the "
                               "reduce-scatter stopped one step early.")
-        expect_match(_part(got.out, name), expected, exact_dtype=True, rtol=1e-5,
-                     atol=1e-5, call=call + " (against lax.psum)",
-                     hint="n - 1 reduce-scatter steps, in which each device adds its own copy of the chunk it receives, "
-                          "then n - 1 all-gather steps, all with the same ring direction and chunk bookkeeping.")
+        expect_match(_part(got.out, name), expected, exact_dtype=True, rtol=1e-5, atol=1e-5,
+                     call=call + " (against lax.psum)",
+                     hint="n - 1 reduce-scatter steps, in which each device adds its own copy of the chunk it "
+                          "receives, then n - 1 all-gather steps, all with the same ring direction and chunk "
+                          "bookkeeping.")
 
 
 # ------------------------------------------------------------------------------------------ zero_momentum_step

@@ -256,11 +256,11 @@ def _shard_map_meshes(call):
 def pmap_runs(impl, rng):
     """the function pmap_on_mesh returns equals jax.pmap of a per-device function, for a data-parallel gradient
     w.r.t. unmapped params on 4 devices, a non-cyclic ppermute with an unmapped scalar on 3, and psum'd int counts
-    of a mapped dict on 2, with the axis named differently each time"""
+    of a mapped dict on 1, with the axis named differently each time"""
     names = _line_names(rng, 3)
     out, report, given = {}, {}, {}
     for (name, n, make), axis in zip((("grad_step", 4, _grad_step), ("neighbours", 3, _neighbours),
-                                      ("counts", 2, _counts)), names):
+                                      ("counts", 1, _counts)), names):
         mesh = jax.make_mesh((n,), (axis,))
         if name == "grad_step":
             per, d = int(rng.integers(2, 4)), int(rng.integers(2, 5))
