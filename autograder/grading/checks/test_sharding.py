@@ -332,6 +332,20 @@ def test_pmap_on_mesh_equals_pmap(run):
 
 
 # ------------------------------------------------------------------------------------------ ring_all_reduce
+API_NAMES = {"psum": "lax.psum", "psum_invariant": "lax.psum (or lax.pmean)", "pmax": "lax.pmax", "pmin": "lax.pmin",
+             "all_gather": "lax.all_gather", "all_gather_invariant": "lax.all_gather",
+             "reduce_scatter": "lax.psum_scatter", "all_to_all": "lax.all_to_all",
+             "ragged_all_to_all": "lax.ragged_all_to_all", "pbroadcast": "a broadcast collective",
+             "ppermute": "lax.ppermute"}
+
+
+def _api_names(primitives) -> str:
+    """Collective primitives named as the lax functions that make them (e.g. psum_invariant -> lax.psum)."""
+    if type(primitives) not in (list, set):
+        return repr(primitives)[:100]
+    return ", ".join(sorted({API_NAMES.get(str(name), str(name)[:50]) for name in primitives}))
+
+
 def _mapped_call(function: str, given, in_specs: str = "P({a})", out_specs: str = "P({a})",
                  in_axes: str = "0") -> str:
     """How a probe called a per-device function, as code ({a} stands for the axis name)."""
@@ -358,7 +372,8 @@ def test_ring_all_reduce_equals_psum(run):
         if given["how"] == "shard_map":
             rules = _part(got.report, name) if type(_part(got.report, name)) is dict else {}
             others = rules.get("other_collectives")
-            expect(others == [], f"{call}: it uses {others}; build the sum from lax.ppermute alone (in-process rule).")
+            expect(others == [], f"{call}: it uses {_api_names(others)}; build the sum from lax.ppermute alone "
+                                 "(in-process rule).")
             sizes = rules.get("ppermute_sizes")
             expect(type(sizes) is list and len(sizes) > 0 or n == 1,
                    f"{call}: lax.ppermute is never called; pass the chunks around the ring with it (in-process rule).")
@@ -418,13 +433,14 @@ def test_zero_momentum_step_shards_the_state(run):
         if given["how"] == "shard_map":
             rules = _part(got.report, name) if type(_part(got.report, name)) is dict else {}
             used, others = rules.get("primitives"), rules.get("other_collectives")
-            expect(type(others) is list and not set(others) - {"reduce_scatter", "all_gather"},
-                   f"{call}: it uses {sorted(set(others or []) - {'reduce_scatter', 'all_gather'})}: communicate only "
-                   "with lax.psum_scatter for the gradients and lax.all_gather for the parameters; no device may "
-                   "hold the whole averaged gradient (in-process rule).")
-            expect(type(used) is list and {"reduce_scatter", "all_gather"} <= set(used),
-                   f"{call}: it does not use both lax.psum_scatter and lax.all_gather (it uses {used}) "
-                   "(in-process rule).")
+            extra = set(map(str, others)) - {"reduce_scatter", "all_gather"} if type(others) is list else others
+            expect(type(others) is list and not extra,
+                   f"{call}: it uses {_api_names(extra)}: communicate only with lax.psum_scatter for the gradients and "
+                   "lax.all_gather for the parameters; no device may hold the whole averaged gradient (in-process "
+                   "rule).")
+            expect(type(used) is list and {"reduce_scatter", "all_gather"} <= set(map(str, used)),
+                   f"{call}: it does not use both lax.psum_scatter and lax.all_gather (it uses "
+                   f"{_api_names(used) or 'neither'}) (in-process rule).")
         mine = _part(got.out, name)
         new_momentum = _float_array(_part(mine, "momentum"), oracle["momentum"].shape)
         if new_momentum is not None:
