@@ -1,4 +1,4 @@
-# Generated from solutions/sharding.py (sha256 4014934aba4b) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/sharding.py (sha256 e4ad258351c2) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Sharding: meshes, NamedSharding, jit on sharded arrays and shard_map (parallelism the way JAX does it today).
 
 Learning goals
@@ -198,8 +198,8 @@ def place_mlp(mesh, params: dict, x) -> tuple[dict, jax.Array]:
         x: the batch, float32 ``(B, d)``, NumPy or JAX, with ``B`` divisible by the size of ``"data"``.
 
     Returns:
-        ``(params_on_mesh, x_on_mesh)``: the same values and dtypes as ``jax.Array``s laid out on ``mesh`` by a
-        ``NamedSharding``:
+        ``(params_on_mesh, x_on_mesh)``: a dict with the same four keys, and the batch, with the same values and
+        dtypes, as ``jax.Array``s laid out on ``mesh`` by a ``NamedSharding``:
 
         - ``w1`` split by columns (its ``h`` axis) over ``"model"``, and ``b1`` over ``"model"``;
         - ``w2`` split by rows (its ``h`` axis) over ``"model"``;

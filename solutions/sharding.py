@@ -235,8 +235,8 @@ def place_mlp(mesh, params: dict, x) -> tuple[dict, jax.Array]:
         x: the batch, float32 ``(B, d)``, NumPy or JAX, with ``B`` divisible by the size of ``"data"``.
 
     Returns:
-        ``(params_on_mesh, x_on_mesh)``: the same values and dtypes as ``jax.Array``s laid out on ``mesh`` by a
-        ``NamedSharding``:
+        ``(params_on_mesh, x_on_mesh)``: a dict with the same four keys, and the batch, with the same values and
+        dtypes, as ``jax.Array``s laid out on ``mesh`` by a ``NamedSharding``:
 
         - ``w1`` split by columns (its ``h`` axis) over ``"model"``, and ``b1`` over ``"model"``;
         - ``w2`` split by rows (its ``h`` axis) over ``"model"``;

@@ -1,4 +1,4 @@
-# Generated from solutions/sharding.py (sha256 4014934aba4b) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/sharding.py (sha256 e4ad258351c2) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `sharding`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
