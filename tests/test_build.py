@@ -9,7 +9,7 @@ import pytest
 
 from kit import ROOT, TOPICS, registry
 
-COPIED = ("autograder", "solutions", "exercises", "source", "release", "nbgrader_config.py")
+COPIED = ("autograder", "solutions", "exercises", "source", "release", "nbgrader_config.py", "requirements.txt")
 
 
 def build_check(root):

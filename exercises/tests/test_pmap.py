@@ -1,4 +1,4 @@
-# Generated from solutions/pmap.py (sha256 49130b08eb61) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pmap.py (sha256 ac52cd659c86) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `pmap`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
@@ -14,6 +14,14 @@ def test_device_summary_sees_simulated_devices():
     assert summary["count"] >= 2, (
         "only 1 device visible: set XLA_FLAGS before importing jax (restart the kernel and run the first cell first)")
     assert len(summary["ids"]) == summary["count"], f"device_summary()['ids'] is {summary['ids']}: one id per device"
+
+
+def test_device_summary_of_a_list():
+    devices = jax.local_devices()
+    summary = device_summary([devices[-1], devices[0]])
+    expected_ids = [devices[-1].id, devices[0].id]
+    assert summary["count"] == 2 and summary["ids"] == expected_ids, (
+        f"device_summary([last device, first device]) gave {summary}; expected count 2 and ids {expected_ids}")
 
 
 # Task pmap.shard_batch
@@ -49,10 +57,11 @@ def test_dp_sgd_step_matches_full_batch_under_vmap():
     new, loss = step(copies, x.reshape(4, 4, 3), y.reshape(4, 4), 0.1)
     grads = jax.grad(mse_loss)(params, x, y)
     expected = params["w"] - 0.1 * grads["w"]
-    assert jnp.allclose(new["w"], expected, atol=1e-6), (
+    assert jnp.allclose(new["w"], expected, atol=1e-5), (
         f"vmapped dp_sgd_step gave w =\n{new['w']}\non the 4 replicas, expected {expected} on each "
-        "(the full-batch step): average the gradients with lax.pmean(grads, 'batch')")
-    assert jnp.allclose(loss, mse_loss(params, x, y)), f"loss is {loss}, expected the full-batch loss {mse_loss(params, x, y)}"
+        "(the full-batch step)")
+    expected_loss = mse_loss(params, x, y)
+    assert jnp.allclose(loss, expected_loss), f"loss is {loss}, expected the full-batch loss {expected_loss}"
 
 
 # Task pmap.global_accuracy
@@ -83,12 +92,14 @@ def test_train_data_parallel_equals_single_device_loop():
 
 # Task pmap.device_dropout
 def test_device_dropout_differs_across_devices():
-    x = jnp.ones((4, 64))
-    out = jax.vmap(device_dropout, in_axes=(None, 0, None), axis_name="batch")(jax.random.key(0), x, 0.5)
+    n = jax.local_device_count()
+    x = jnp.ones((n, 64))
+    dropout = jax.pmap(device_dropout, in_axes=(None, 0, None), axis_name="batch")
+    out = dropout(jax.random.key(0), x, 0.5)
     masks = out != 0
     assert not jnp.array_equal(masks[0], masks[1]), (
-        "devices 0 and 1 drew the same dropout mask: fold lax.axis_index('batch') into the key")
-    again = jax.vmap(device_dropout, in_axes=(None, 0, None), axis_name="batch")(jax.random.key(0), x, 0.5)
+        "devices 0 and 1 drew the same dropout mask: each device needs a key of its own")
+    again = dropout(jax.random.key(0), x, 0.5)
     assert jnp.array_equal(out, again), "the same key gave different results: draw only from the key"
 
 
@@ -100,7 +111,8 @@ def test_halo_conv1d_matches_convolve():
     out = jax.pmap(halo_conv1d, axis_name="batch", in_axes=(0, None))(signal.reshape(n, 3), kernel)
     expected = jnp.convolve(signal, kernel, mode="same")
     assert jnp.allclose(out.reshape(-1), expected, atol=1e-4), (
-        f"halo_conv1d on {n} devices gave\n{out.reshape(-1)}\nexpected jnp.convolve(signal, kernel, 'same') =\n{expected}")
+        f"halo_conv1d on {n} devices gave\n{out.reshape(-1)}\nexpected jnp.convolve(signal, kernel, 'same') =\n"
+        f"{expected}")
 
 
 # Task pmap.td0_update
@@ -112,7 +124,7 @@ def test_td0_update_is_the_semi_gradient():
     expected_w = jnp.array([1.0 + 0.5 * 1.8, 2.0])
     assert jnp.allclose(new["w"], expected_w), (
         f"td0_update gave w = {new['w']}, expected {expected_w}: only V(s) is differentiated, so w[1] "
-        "(the weight of s_next's feature) must not move; wrap the target in lax.stop_gradient")
+        "(the weight of s_next's feature) must not move")
 
 
 # Task pmap.shard_map_sgd_step
@@ -121,8 +133,6 @@ def test_shard_map_sgd_step_is_the_full_batch_step():
     mesh = jax.make_mesh((jax.device_count(),), ("batch",))
     new, loss = shard_map_sgd_step(mesh, params, x, y, 0.1)
     expected = params["w"] - 0.1 * jax.grad(mse_loss)(params, x, y)["w"]
-    ratio = float(jnp.sum(params["w"] - new["w"]) / jnp.sum(params["w"] - expected))
-    assert jnp.allclose(new["w"], expected, atol=1e-6), (
-        f"shard_map_sgd_step gave w = {new['w']}, expected {expected} (update ratio {ratio:.2f}); a ratio equal to the "
-        "device count means the gradient was summed over devices: inside shard_map, grad w.r.t. P() params is already a sum")
+    assert jnp.allclose(new["w"], expected, atol=1e-5), (
+        f"shard_map_sgd_step gave w = {new['w']}, expected {expected} (the single-device full-batch step)")
     assert jnp.allclose(loss, mse_loss(params, x, y)), f"loss is {loss}, expected {mse_loss(params, x, y)}"

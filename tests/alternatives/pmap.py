@@ -10,10 +10,12 @@ from jax import lax
 from jax.sharding import NamedSharding, PartitionSpec as P
 
 
-def device_summary():
-    # jax.devices() lists the same devices on a single host; the backend name is the platform.
-    devices = jax.devices()
-    return {"ids": [d.id for d in devices], "count": len(devices), "platform": jax.default_backend()}
+def device_summary(devices=None):
+    # For None: the count and backend name straight from jax; ids from jax.devices() (one host: the same list).
+    if devices is None:
+        return {"ids": [d.id for d in jax.devices()], "count": jax.local_device_count(),
+                "platform": jax.default_backend()}
+    return {"count": len(devices), "platform": str(devices[0].platform), "ids": list(map(lambda d: d.id, devices))}
 
 
 def shard_batch(x, n_devices):
@@ -62,7 +64,8 @@ def train_data_parallel(step, params, xs, ys, lr):
 
 
 def device_dropout(key, x, rate):
-    # One subkey per device from split, indexed by the device position; uniform < keep as the mask.
+    # Subkey i of split(key, n) is fold_in(key, i) on this JAX; bernoulli spelled as a uniform draw below the keep
+    # probability (what bernoulli does); multiply by the mask.
     device_key = jax.random.split(key, lax.axis_size(AXIS))[lax.axis_index(AXIS)]
     keep = jax.random.uniform(device_key, x.shape) < 1 - rate
     return x * keep / (1 - rate)

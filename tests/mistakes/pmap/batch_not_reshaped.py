@@ -1,6 +1,6 @@
 """The global batch handed to pmap as it is: pmap maps over its rows, not over devices."""
 TASK = "pmap.train_data_parallel"
-EXPECT = "the batch was not reshaped"
+EXPECT = "cannot select an axis to squeeze out"
 
 
 def train_data_parallel(step, params, xs, ys, lr):

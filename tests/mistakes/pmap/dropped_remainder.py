@@ -1,6 +1,6 @@
 """Dropping the rows that do not fit instead of raising: the data silently changes."""
 TASK = "pmap.shard_batch"
-EXPECT = "did not raise ValueError"
+EXPECT = "did not raise"
 
 
 def shard_batch(x, n_devices):

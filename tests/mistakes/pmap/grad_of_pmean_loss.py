@@ -1,6 +1,6 @@
-"""The shard_map recipe used under pmap: grad of a pmean'd loss is only the local gradient / N there."""
+"""The gradient of a pmean'd loss: under pmap/vmap each device still gets only its own shard's gradient."""
 TASK = "pmap.dp_sgd_step"
-EXPECT = "the replicas diverge"
+EXPECT = "replicas returned different new parameters"
 
 
 def dp_sgd_step(params, x, y, lr):

@@ -1,6 +1,6 @@
 """The pmap idiom pmean(grad(loss)) inside shard_map: the gradient w.r.t. P() params is already summed."""
 TASK = "pmap.shard_map_sgd_step"
-EXPECT = "already summed over the devices"
+EXPECT = "already a sum"
 
 
 def shard_map_sgd_step(mesh, params, x, y, lr):

@@ -1,6 +1,6 @@
 """lax.psum where the mean is needed: the step is n_devices times too large."""
 TASK = "pmap.dp_sgd_step"
-EXPECT = "exactly what lax.psum gives"
+EXPECT = "exactly what summing the devices' gradients"
 
 
 def dp_sgd_step(params, x, y, lr):

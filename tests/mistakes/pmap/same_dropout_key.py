@@ -1,6 +1,6 @@
 """The shared key used as it is: every device draws the same dropout mask."""
 TASK = "pmap.device_dropout"
-EXPECT = "same dropout mask"
+EXPECT = "dropped exactly the same entries"
 
 
 def device_dropout(key, x, rate):

@@ -1,6 +1,6 @@
-"""jnp.tile lengthens the existing first axis instead of adding a device axis."""
+"""jnp.tile lengthens the existing last axes instead of adding a device axis."""
 TASK = "pmap.replicate"
-EXPECT = "jnp.tile and jnp.repeat lengthen"
+EXPECT = "`many/dense/b` has shape"
 
 
 def replicate(tree, n_devices):

@@ -1,6 +1,6 @@
 """Plain arrays handed to shard_map on an Explicit mesh: in_specs is an assertion there, not a reshard."""
 TASK = "pmap.shard_map_sgd_step"
-EXPECT = "Explicit axes"
+EXPECT = "does not match the specs of the input"
 
 
 def shard_map_sgd_step(mesh, params, x, y, lr):

@@ -1,6 +1,6 @@
 """A cyclic permutation: the first and last devices receive a halo from the other end of the signal."""
 TASK = "pmap.halo_conv1d"
-EXPECT = "wraps around"
+EXPECT = "the signal wrapped around"
 
 
 def halo_conv1d(x_local, kernel):
