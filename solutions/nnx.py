@@ -369,7 +369,8 @@ def make_cnn(channels: tuple[int, int], num_classes: int, dropout_rate: float, r
     row-major to ``(N, 16 * c2)``, applies dropout, then ``head``: float32 logits ``(N, num_classes)``. It takes
     no argument other than ``x``: the mode comes from ``model.train()`` (BatchNorm normalises with the batch
     statistics and updates its running averages, dropout draws a new mask at every call) and ``model.eval()``
-    (running averages, no dropout, nothing changes). It must also work under ``nnx.jit``.
+    (running averages, no dropout, nothing changes). Calling the model must work under ``nnx.jit``, and
+    ``make_cnn`` itself under ``nnx.eval_shape`` (its ``__init__`` only creates the layers).
 
     Args:
         channels: ``(c1, c2)``, the output channels of the two convolutions.
@@ -671,7 +672,8 @@ def test_train_scan_writes_the_result_back():
 # `nnx.state(model)` is a pytree of arrays, so Orbax saves it like any other: `ocp.StandardCheckpointer` writes
 # it to a directory (in the background: wait for it before you rely on the files). Restoring needs a *target*
 # that says what to build. Without one, Orbax returns plain nested dicts, one `{'value': array}` per variable,
-# and `nnx.update` refuses them. The target should cost nothing to build: `nnx.eval_shape` runs a constructor
+# and `nnx.update` does not refuse them: it puts each whole dict into its variable, and the model fails only when
+# it is called. The target should cost nothing to build: `nnx.eval_shape` runs a constructor
 # abstractly and returns a model whose variables hold only shapes and dtypes.
 #
 # ```python
@@ -684,6 +686,13 @@ def test_train_scan_writes_the_result_back():
 # ...     raw = checkpointer.restore(os.path.join(folder, "layer"))
 # >>> sorted(raw["kernel"])
 # ['value']
+# >>> broken = nnx.Linear(3, 2, rngs=nnx.Rngs(1))
+# >>> nnx.update(broken, raw)                               # no error here ...
+# >>> type(broken.kernel).__name__, type(broken.kernel.get_value()).__name__
+# ('Param', 'dict')
+# >>> broken(jnp.ones((1, 3)))                              # ... but the model no longer works
+# Traceback (most recent call last):
+# KeyError: Ellipsis
 # >>> abstract = nnx.eval_shape(lambda: nnx.Linear(3, 2, rngs=nnx.Rngs(0)))
 # >>> abstract.kernel.get_value()
 # ShapeDtypeStruct(shape=(3, 2), dtype=float32)

@@ -1,4 +1,4 @@
-# Generated from solutions/nnx.py (sha256 0d7fd8e68c94) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/nnx.py (sha256 3bc03c1f56cc) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `nnx`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.

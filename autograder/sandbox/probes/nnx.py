@@ -146,6 +146,36 @@ def _cnn_state(values: dict, c1: int, c2: int, classes: int):
     return nnx.State(nested)
 
 
+def _built(make, values: dict):
+    """A model from ``make()`` built abstractly (``nnx.eval_shape``: no initialiser runs, nothing compiles), then
+    holding the drawn ``values`` by path; returns the model and the paths that are not variables of it."""
+    model = nnx.eval_shape(make)
+    missing = _assign(model, values)
+    _concretize(model)
+    return model, missing
+
+
+def _concretize(model) -> None:
+    """Zeros (a fixed key for key types) in every variable an abstract model still holds as a shape: the
+    variables beyond the contract's, so that a model with extra ones still runs and the checks can name them."""
+    for _, variable in nnx.to_flat_state(nnx.state(model)):
+        value = variable.get_value() if isinstance(variable, nnx.Variable) else None
+        if isinstance(value, jax.ShapeDtypeStruct):
+            if jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+                variable.set_value(jax.random.split(jax.random.key(0), value.shape) if value.shape
+                                   else jax.random.key(0))
+            else:
+                variable.set_value(jnp.zeros(value.shape, value.dtype))
+
+
+def _cnn(impl, rng, channels, classes, rate):
+    """A make_cnn model holding drawn values for every variable (the reference's make_cnn while other tasks are
+    graded)."""
+    seed = int(rng.integers(2**31))
+    model, _ = _built(lambda: impl.make_cnn(channels, classes, rate, nnx.Rngs(seed)), _cnn_values(rng, *channels, classes))
+    return model
+
+
 def _cnn_settings(rng) -> tuple[tuple[int, int], int, float]:
     """Channels (c1 != c2), classes and a dropout rate drawn for one run."""
     c1 = int(rng.integers(2, 6))
@@ -171,11 +201,12 @@ def _optimizer(rng):
 def _training_objects(impl, rng):
     """A make_cnn model (the reference's while these tasks are graded) in training mode and its optimizer."""
     channels, _, rate = _cnn_settings(rng)
-    model = impl.make_cnn(channels, 10, rate, nnx.Rngs(int(rng.integers(2**31))))
+    model = _cnn(impl, rng, channels, 10, rate)
     tx, described = _optimizer(rng)
     optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
     model.train()
-    return model, optimizer, {"channels": list(channels), "dropout_rate": rate, "optimizer": described}
+    return model, optimizer, {"channels": list(channels), "dropout_rate": rate, "optimizer": described,
+                              "count": int(model.dropout.rngs.count[...])}
 
 
 # ------------------------------------------------------------------------------------------ conv2d
@@ -275,7 +306,15 @@ def linen_copy(impl, rng):
     rate = float(np.round(rng.uniform(0.2, 0.6), 3))
     variables = _linen_variables(rng, d_in, hidden, classes)
     kept = jax.tree.map(np.array, variables)
-    model = impl.MLP(d_in, hidden, classes, rate, rngs=nnx.Rngs(int(rng.integers(2**31))))
+    seed = int(rng.integers(2**31))
+    own = _linen_variables(rng, d_in, hidden, classes)  # the MLP's own values, all to be replaced
+    values = {f"{layer}/{leaf}": own["params"][name][leaf] for layer, name in (("linear1", "Dense_0"),
+              ("linear2", "Dense_1")) for leaf in ("kernel", "bias")}
+    values.update({f"bn/{leaf}": own["params"]["BatchNorm_0"][leaf] for leaf in ("scale", "bias")})
+    values.update({f"bn/{leaf}": own["batch_stats"]["BatchNorm_0"][leaf] for leaf in ("mean", "var")})
+    values = {**values, "dropout/rngs/key": jax.random.key(int(rng.integers(2**31))),
+              "dropout/rngs/count": jnp.uint32(rng.integers(0, 40))}
+    model, _ = _built(lambda: impl.MLP(d_in, hidden, classes, rate, rngs=nnx.Rngs(seed)), values)
     model.eval()
     returned = impl.linen_to_nnx(variables, model)
     copied, kinds = _flat(model)
@@ -295,11 +334,15 @@ def cnn_behaviour(impl, rng):
     """make_cnn builds a model with the variables of the docstring which, holding drawn values, computes the CNN
     under nnx.jit in evaluation mode, in training mode (eagerly too) and again in evaluation mode"""
     channels, classes, rate = _cnn_settings(rng)
-    model = impl.make_cnn(channels, classes, rate, nnx.Rngs(int(rng.integers(2**31))))
-    values, kinds = _flat(model)
-    layout = {path: [kinds[path], list(np.shape(value)) if not isinstance(value, str) else value,
-                     str(value.dtype) if not isinstance(value, str) else value] for path, value in values.items()}
+    seed = int(rng.integers(2**31))
+    model = nnx.eval_shape(lambda: impl.make_cnn(channels, classes, rate, nnx.Rngs(seed)))
+    layout = {}
+    for path, variable in nnx.to_flat_state(nnx.state(model)):
+        value = variable.get_value() if isinstance(variable, nnx.Variable) else variable
+        layout["/".join(map(str, path))] = [type(variable).__name__, list(getattr(value, "shape", [])),
+                                            str(getattr(value, "dtype", type(value).__name__))]
     missing = _assign(model, _cnn_values(rng, *channels, classes))
+    _concretize(model)
     x = _images(rng, int(rng.integers(5, 13)))
     forward = nnx.jit(lambda m, v: m(v))
     model.eval()
@@ -365,14 +408,14 @@ def fit_run(impl, rng):
     data = {"train_x": images[chosen[:n_train]], "train_y": labels[chosen[:n_train]],
             "test_x": images[chosen[n_train:]], "test_y": labels[chosen[n_train:]]}
     channels, _, rate = _cnn_settings(rng)
-    model = impl.make_cnn(channels, 10, rate, nnx.Rngs(int(rng.integers(2**31))))
+    model = _cnn(impl, rng, channels, 10, rate)
     model.eval()  # fit must switch to training mode itself
     lr = float(np.float32(rng.uniform(5e-3, 2e-2)))
     record = {"calls": 0, "traced": 0}
     with swapped(impl, {"train_step": _counting(impl.train_step, record)}):
         history = impl.fit(model, data, num_epochs=2, batch_size=batch_size, learning_rate=lr,
                            key=jax.random.key(int(rng.integers(2**31))))
-    after = model(_images(rng, 6))  # in the mode fit left it in
+    after = model(_images(rng, n_test))  # in the mode fit left it in (test-set shapes: compiled already)
     return result(out={"history": history, "model": _values(model), "after": after},
                   report={"step_calls": record["calls"], "step_traces": record["traced"]},
                   given={"n_train": n_train, "n_test": n_test, "batch_size": batch_size, "learning_rate": lr,
@@ -427,8 +470,7 @@ def save_round_trip(impl, rng, directory):
     """save_model writes every variable of a CNN (drawn parameters, statistics and RNG state) with Orbax, complete
     when it returns, and leaves the model unchanged"""
     channels, classes, rate = _cnn_settings(rng)
-    model = impl.make_cnn(channels, classes, rate, nnx.Rngs(int(rng.integers(2**31))))
-    _assign(model, _cnn_values(rng, *channels, classes))
+    model = _cnn(impl, rng, channels, classes, rate)
     path = os.path.join(directory, CHECKPOINT)
     impl.save_model(model, path)
     complete = os.path.isdir(path) and not any(name.endswith("tmp") for name in os.listdir(directory))
