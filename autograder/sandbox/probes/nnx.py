@@ -3,8 +3,9 @@
 NNX modules are not plain data: what goes to ``out`` is what the student's code returned or left in the objects
 it was given, described as arrays (a model's state as ``{path: array}``, typed keys as their key data, the types
 of its variables as names), and the outputs of the model it built or changed. Every probe draws its sizes, rates,
-optimizers and data from ``rng``; the CNN's variables are set to drawn values by path (the contract fixes the
-paths), so that a model the student built computes exactly what the reference's does. Other tasks' functions
+optimizers and data from ``rng``. Models are built with ``nnx.eval_shape`` (no initialiser runs, nothing is
+compiled for them) and then given drawn values by path (the contract fixes the paths), so that a model the student
+built computes exactly what the reference's does. Other tasks' functions
 (``make_cnn`` in the training probes, ``train_step`` in ``fit`` and ``train_scan``) are the reference's while a
 task is graded.
 """
