@@ -26,6 +26,14 @@ $(STAMP): requirements.txt
 	    { apt-get update -q >/dev/null 2>&1 && \
 	      apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1; }; }; } || \
 	  echo "warning: chromium is not installed: the browser tests will be skipped (see README)"
+	@# PostgreSQL server binaries for the PostgreSQL gradebook test (no cluster is created or started here).
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -q postgresql-common >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && \
+	    apt-get install -y -q postgresql-common >/dev/null 2>&1; }; } && \
+	  mkdir -p /etc/postgresql-common/createcluster.d && \
+	  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/jaxkit.conf && \
+	  apt-get install -y -q postgresql >/dev/null 2>&1; } || \
+	  echo "warning: PostgreSQL is not installed: the PostgreSQL gradebook test will be skipped"
 	touch $(STAMP)
 
 build: setup  ## regenerate exercises/, source/ and release/ from solutions/ and the registry

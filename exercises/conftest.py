@@ -1,4 +1,4 @@
-# Generated from autograder/build/render.py (sha256 ad0a248bdf0d) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from autograder/build/render.py (sha256 716d94d17247) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """pytest setup for the exercises: CPU only, 4 simulated devices, a compile cache for fast re-runs, and the
 student command's plugin (a plain sentence for a stub, a missing function or a syntax error; a summary)."""
 import os

@@ -1,18 +1,19 @@
-# Generated from solutions/trainstate.py (sha256 0e9d2d4bd3a0) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/trainstate.py (sha256 e09de1fc9e87) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Flax Linen and TrainState: BatchNorm statistics, dropout keys, a jitted train step, and Optax.
 
 Learning goals
 --------------
 - Write a Linen model with ``@nn.compact`` (Dense, BatchNorm, Dropout) whose behaviour depends on a
   ``train`` flag, and know its variable collections: ``params`` (trained) and ``batch_stats`` (running averages).
-- Call ``apply`` in training mode with ``mutable=['batch_stats']`` and ``rngs={'dropout': key}``, and use the
+- Call ``apply`` in training mode with ``mutable=['batch_stats']`` and ``rngs={'dropout': key}``, and keep the
   updated statistics it returns.
 - Subclass ``TrainState`` to carry ``batch_stats`` and a PRNG key, and build one with ``TrainState.create``.
-- Write a jitted ``train_step(state, batch) -> (state, metrics)`` with ``apply_gradients``: statistics written
-  back, a fresh dropout key every step, the optimizer built once (no retracing).
-- Evaluate with running averages and no dropout, and keep evaluation metrics out of training mode.
-- Know what ``optax.adam`` computes by writing its update by hand.
-- Train on scikit-learn's digits and reach a stated test accuracy.
+- Write a jitted ``train_step(state, batch) -> (state, metrics)`` that updates with the optimizer stored in the
+  state, writes the statistics back, derives a fresh dropout key every step and compiles once.
+- Evaluate with running averages and no dropout: each example's result depends on that example only.
+- Know what ``optax.adam`` computes by writing its update by hand, without Optax.
+- Write the epoch loop that trains on scikit-learn's digits: a new shuffle every epoch, batches of one size,
+  an evaluation after every epoch.
 
 Out of scope: Flax NNX (mentioned at the end), checkpointing (topic ``checkpointing``), multiple devices
 (topic ``pmap``).
@@ -38,11 +39,38 @@ from flax.training import train_state
 #
 # - `nn.BatchNorm` normalises with the statistics **of the batch** while training and updates running
 #   averages of them; at evaluation it uses the running averages (`use_running_average=True`). The running
-#   averages are not trained by gradients: they live in a separate collection, `batch_stats`.
-# - `nn.Dropout` zeroes a random fraction of its inputs while training (it needs a PRNG key, passed as
-#   `rngs={'dropout': key}`) and does nothing at evaluation (`deterministic=True`).
+#   averages are not trained by gradients: they live in a separate collection, `batch_stats`, and `init`
+#   returns them next to the `params`, as plain nested dicts:
 #
-# `model.init(key, x, train=False)` returns `{'params': ..., 'batch_stats': ...}`, plain nested dicts.
+# ```python
+# >>> x = jnp.array([[0.0, 1.0], [2.0, 5.0]])
+# >>> norm = nn.BatchNorm(use_running_average=False, momentum=0.9)
+# >>> variables = norm.init(jax.random.key(0), x)
+# >>> jax.tree.map(jnp.shape, variables)
+# {'batch_stats': {'mean': (2,), 'var': (2,)}, 'params': {'bias': (2,), 'scale': (2,)}}
+# >>> type(variables), type(variables["params"])
+# (<class 'dict'>, <class 'dict'>)
+# ```
+#
+#   With `momentum=0.9` one training batch moves the running averages a tenth of the way from their
+#   initial values (mean 0, variance 1) to the batch's own mean and variance:
+#
+# ```python
+# >>> _, updates = norm.apply(variables, x, mutable=["batch_stats"])
+# >>> updates["batch_stats"]["mean"]   # 0.9 * 0 + 0.1 * [1, 3]
+# Array([0.1, 0.3], dtype=float32)
+# ```
+#
+# - `nn.Dropout` zeroes a random fraction `rate` of its inputs while training and scales the kept ones by
+#   `1 / (1 - rate)`, so the expected value is unchanged. It needs a PRNG key, passed as
+#   `rngs={'dropout': key}`, and does nothing at evaluation (`deterministic=True`):
+#
+# ```python
+# >>> nn.Dropout(0.5, deterministic=False).apply({}, jnp.ones(6), rngs={"dropout": jax.random.key(0)})
+# Array([0., 2., 2., 0., 0., 0.], dtype=float32)
+# >>> nn.Dropout(0.5, deterministic=True).apply({}, jnp.ones(3))
+# Array([1., 1., 1.], dtype=float32)
+# ```
 
 # %%
 def build_model(hidden: int, num_classes: int, dropout_rate: float) -> nn.Module:
@@ -52,21 +80,24 @@ def build_model(hidden: int, num_classes: int, dropout_rate: float) -> nn.Module
     computes, in this order:
 
     1. ``nn.Dense(hidden)``
-    2. ``nn.BatchNorm(use_running_average=not train, momentum=0.9)``
+    2. ``nn.BatchNorm(use_running_average=not train, momentum=0.9)`` (its other settings left at their defaults)
     3. ``nn.relu``
     4. ``nn.Dropout(rate=dropout_rate, deterministic=not train)``
     5. ``nn.Dense(num_classes)`` (the logits; no softmax)
 
+    The layers may have any names.
+
     Args:
-        hidden: width of the hidden layer.
-        num_classes: number of outputs.
-        dropout_rate: the fraction of hidden units dropped while training.
+        hidden: width of the hidden layer, a positive Python int.
+        num_classes: number of outputs, a positive Python int.
+        dropout_rate: the fraction of hidden units dropped while training, a Python float in ``(0, 1)``.
 
     Returns:
         The module. ``model.init(key, x, train=False)`` on a float32 batch ``x`` of shape ``(n, d)`` must give
         the collections ``params`` and ``batch_stats`` only; ``model.apply(variables, x, train=False)`` needs no
         PRNG key and returns logits of shape ``(n, num_classes)``; ``model.apply(variables, x, train=True,
-        rngs={'dropout': key}, mutable=['batch_stats'])`` returns ``(logits, {'batch_stats': ...})``.
+        rngs={'dropout': key}, mutable=['batch_stats'])`` returns ``(logits, {'batch_stats': ...})``. Both
+        ``apply`` calls must work under ``jax.jit``.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -78,7 +109,24 @@ def build_model(hidden: int, num_classes: int, dropout_rate: float) -> nn.Module
 # In training mode BatchNorm *writes* to `batch_stats`, and Linen refuses writes to a collection unless you
 # declare it mutable. With `mutable=['batch_stats']`, `apply` returns a pair: the output and a dict of the
 # updated collections. Forget `mutable` and you get `ModifyScopeVariableError`; forget the dropout key and you
-# get `InvalidRngError`. The new statistics are returned, not stored: nothing happens unless you keep them.
+# get `InvalidRngError`:
+#
+# ```python
+# >>> norm.apply(variables, x)
+# Traceback (most recent call last):
+# flax.errors.ModifyScopeVariableError: Cannot update variable "mean" in "/" because collection "batch_stats" is immutable. ...
+# >>> nn.Dropout(0.5, deterministic=False).apply({}, jnp.ones(4))
+# Traceback (most recent call last):
+# flax.errors.InvalidRngError: None needs PRNG for "dropout" ...
+# ```
+#
+# The new statistics are returned, not stored: the `variables` you passed in are left as they were, and
+# nothing happens unless you keep what `apply` returned.
+#
+# ```python
+# >>> variables["batch_stats"]["mean"]
+# Array([0., 0.], dtype=float32)
+# ```
 
 # %%
 def apply_train(model: nn.Module, variables: dict, x: jax.Array, dropout_key: jax.Array) -> tuple[jax.Array, dict]:
@@ -88,11 +136,12 @@ def apply_train(model: nn.Module, variables: dict, x: jax.Array, dropout_key: ja
         model: a module like the one from ``build_model`` (``__call__(x, train)``).
         variables: ``{'params': ..., 'batch_stats': ...}`` as returned by ``model.init``.
         x: a float32 batch.
-        dropout_key: the PRNG key for Dropout.
+        dropout_key: the PRNG key for Dropout (a typed key, ``jax.random.key``).
 
     Returns:
-        ``(logits, new_batch_stats)``: the train-mode output and the **updated** ``batch_stats`` tree (not the
-        whole dict of mutated collections). Must work under ``jax.jit``.
+        ``(logits, new_batch_stats)``: the train-mode output, with Dropout drawing from ``dropout_key``, and the
+        **updated** ``batch_stats`` tree (not the whole dict of mutated collections). Must work eagerly and
+        under ``jax.jit``.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -103,9 +152,36 @@ def apply_train(model: nn.Module, variables: dict, x: jax.Array, dropout_key: ja
 #
 # `flax.training.train_state.TrainState` bundles `step`, `apply_fn`, `params`, `tx` (an Optax optimizer) and
 # `opt_state`. It is a pytree: `jax.jit` can take it and return it. `apply_fn` and `tx` are *static* fields:
-# they are part of the tree's structure, not leaves, so a jitted step traces once as long as they stay the
-# same objects. Subclass it to add what a BatchNorm + Dropout model needs: the running statistics and a
-# PRNG key.
+# they are part of the tree's structure, not leaves.
+#
+# ```python
+# >>> import dataclasses
+# >>> [f.name for f in dataclasses.fields(train_state.TrainState) if not f.metadata.get("pytree_node", True)]
+# ['apply_fn', 'tx']
+# ```
+#
+# So a jitted function that takes a state traces once as long as `apply_fn` and `tx` stay the same objects,
+# and traces again for a state with another optimizer object, even one built alike:
+#
+# ```python
+# >>> optax.adam(1e-2) == optax.adam(1e-2)
+# False
+# >>> traces = []
+# >>> @jax.jit
+# ... def params_norm(state):
+# ...     traces.append(1)   # runs only while tracing
+# ...     return optax.global_norm(state.params)
+# >>> sgd_state = train_state.TrainState.create(apply_fn=None, params={"w": jnp.ones(2)}, tx=optax.sgd(0.1))
+# >>> _ = params_norm(sgd_state)
+# >>> _ = params_norm(sgd_state.replace(params={"w": jnp.zeros(2)}))   # new leaves, same tx: no new trace
+# >>> len(traces)
+# 1
+# >>> _ = params_norm(sgd_state.replace(tx=optax.sgd(0.1)))            # another optimizer object: traced again
+# >>> len(traces)
+# 2
+# ```
+#
+# Subclass `TrainState` to add what a BatchNorm + Dropout model needs: the running statistics and a PRNG key.
 
 # %%
 class TrainState(train_state.TrainState):
@@ -122,16 +198,17 @@ def create_train_state(model: nn.Module, key: jax.Array, x: jax.Array, tx: optax
     Split ``key`` once: ``init_key, dropout_key = jax.random.split(key)``. Initialise with
     ``model.init(init_key, x, train=False)`` and return ``TrainState.create(...)`` (the subclass above) with
     ``apply_fn=model.apply``, the ``params`` collection as ``params``, the ``batch_stats`` collection as
-    ``batch_stats``, the optimizer ``tx`` and ``key=dropout_key``.
+    ``batch_stats``, the optimizer ``tx`` itself and ``key=dropout_key``.
 
     Args:
         model: a module like the one from ``build_model``.
         key: a typed PRNG key (``jax.random.key``).
         x: an example input batch (only its shape and dtype matter).
-        tx: the Optax optimizer.
+        tx: the Optax optimizer (any Optax gradient transformation).
 
     Returns:
-        The ``TrainState``: ``step == 0`` and ``opt_state == tx.init(params)``.
+        An instance of the ``TrainState`` class above with ``step == 0``, ``state.tx is tx`` and
+        ``opt_state == tx.init(params)``.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -142,31 +219,75 @@ def create_train_state(model: nn.Module, key: jax.Array, x: jax.Array, tx: optax
 #
 # One step: derive this step's dropout key, run the model in training mode, differentiate the loss with
 # respect to the params only (`has_aux=True` carries the logits and the new statistics out of the loss
-# function), and let `apply_gradients` run the optimizer and count the step. Three silent bugs to avoid:
+# function), and let `apply_gradients` run the state's optimizer and count the step. Three silent bugs to avoid:
 #
 # - **Statistics not written back.** `apply_gradients(grads=grads, batch_stats=new_stats)` stores them; if you
 #   drop them, the running averages stay at their initial values and evaluation is wrong.
 # - **The same dropout key every step.** `rngs={'dropout': state.key}` gives the same masks at every step.
-#   `jax.random.fold_in(state.key, state.step)` gives a new key per step, reproducibly.
-# - **The optimizer rebuilt inside the step.** `tx` is a static field: a new `optax.adam(...)` object changes
-#   the state's tree structure, and `jax.jit` retraces on every call.
+#   `jax.random.fold_in(state.key, state.step)` gives a new key per step, reproducibly:
+#
+# ```python
+# >>> base = jax.random.key(0)
+# >>> bool(jnp.array_equal(jax.random.key_data(jax.random.fold_in(base, 1)),
+# ...                      jax.random.key_data(jax.random.fold_in(base, 2))))
+# False
+# >>> bool(jnp.array_equal(jax.random.key_data(jax.random.fold_in(base, 1)),
+# ...                      jax.random.key_data(jax.random.fold_in(base, 1))))
+# True
+# ```
+#
+# - **An optimizer of the step's own.** The optimizer lives in the state (`state.tx`, chosen when the state was
+#   created); `apply_gradients` uses it. A step that builds a fresh `optax.sgd(...)` or `optax.adam(...)` and
+#   updates with that runs without any error, but silently ignores the optimizer and learning rate the state
+#   was created with:
+#
+# ```python
+# >>> def own_optimizer(state, grads):
+# ...     tx = optax.sgd(0.5)   # not state.tx
+# ...     updates, opt_state = tx.update(grads, state.opt_state, state.params)
+# ...     return state.replace(step=state.step + 1, params=optax.apply_updates(state.params, updates),
+# ...                          opt_state=opt_state)
+# >>> start = train_state.TrainState.create(apply_fn=None, params={"w": jnp.ones(2)}, tx=optax.sgd(0.1))
+# >>> own_optimizer(start, {"w": jnp.ones(2)}).params["w"]   # a step of 0.5, not of the state's 0.1
+# Array([0.5, 0.5], dtype=float32)
+# >>> start.apply_gradients(grads={"w": jnp.ones(2)}).params["w"]
+# Array([0.9, 0.9], dtype=float32)
+# ```
+#
+#   Store that new optimizer in the returned state (`state.replace(tx=tx)`) and `jax.jit` also traces the step
+#   again at every call: the state's structure changes each time, because `tx` is a static field.
+#
+# ```python
+# >>> traces = []
+# >>> def stores_new_optimizer(state, grads):
+# ...     traces.append(1)   # runs only while tracing
+# ...     return own_optimizer(state, grads).replace(tx=optax.sgd(0.5))
+# >>> step, state = jax.jit(stores_new_optimizer), start
+# >>> for _ in range(3):
+# ...     state = step(state, {"w": jnp.ones(2)})
+# >>> len(traces)
+# 3
+# ```
 
 # %%
 def train_step(state: TrainState, batch: dict) -> tuple[TrainState, dict]:
     """Task trainstate.train_step: one optimisation step with BatchNorm and Dropout.
 
     Args:
-        state: a ``TrainState`` (fields ``step, apply_fn, params, tx, opt_state, batch_stats, key``).
+        state: a ``TrainState`` (fields ``step, apply_fn, params, tx, opt_state, batch_stats, key``); ``step``
+            may be a Python int or an int32 scalar, ``tx`` is any Optax optimizer.
         batch: ``{'x': float32 (n, d), 'y': int32 (n,)}``.
 
     Use the dropout key ``jax.random.fold_in(state.key, state.step)`` and leave ``state.key`` itself unchanged.
     The loss is the mean of ``optax.softmax_cross_entropy_with_integer_labels(logits, batch['y'])`` on the
-    train-mode logits. Update with ``state.apply_gradients`` and write the new ``batch_stats`` back.
+    train-mode logits, differentiated with respect to ``state.params``. Update with the state's own optimizer
+    (``state.tx``, as ``state.apply_gradients`` does), count the step, and write the new ``batch_stats`` back.
 
     Returns:
         ``(new_state, metrics)`` with ``metrics = {'loss': float32 scalar, 'accuracy': float32 scalar}``, both
-        computed from this step's train-mode logits (before the update). Must work under ``jax.jit`` and be
-        traced only once for repeated calls with same-shaped batches.
+        computed from this step's train-mode logits (before the update). ``new_state`` keeps the state's
+        ``apply_fn`` and ``tx``. Must work under ``jax.jit`` and be traced only once for repeated calls with
+        same-shaped batches.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -176,8 +297,25 @@ def train_step(state: TrainState, batch: dict) -> tuple[TrainState, dict]:
 # ## 5. Evaluation
 #
 # At evaluation the model runs with `train=False`: BatchNorm uses the running averages and Dropout is off,
-# so no key is needed and nothing is mutated. Evaluating with `train=True` gives numbers that depend on the
-# evaluation batch and on random masks: wrong, and silently so.
+# so no key is needed, nothing is mutated, and each example's logits depend on that example alone. In training
+# mode they depend on the rest of the batch, through the batch statistics:
+#
+# ```python
+# >>> first = jnp.array([[1.0, 2.0]])
+# >>> with_a = jnp.concatenate([first, jnp.array([[0.0, 0.0]])])
+# >>> with_b = jnp.concatenate([first, jnp.array([[5.0, -3.0]])])
+# >>> either_mode = nn.BatchNorm(momentum=0.9)   # the mode is chosen at call time
+# >>> def first_row(batch, train):
+# ...     out, _ = either_mode.apply(variables, batch, use_running_average=not train, mutable=["batch_stats"])
+# ...     return out[0]
+# >>> bool(jnp.allclose(first_row(with_a, train=True), first_row(with_b, train=True)))
+# False
+# >>> bool(jnp.allclose(first_row(with_a, train=False), first_row(with_b, train=False)))
+# True
+# ```
+#
+# Evaluating with `train=True` therefore gives numbers that depend on how the evaluation set is batched, and
+# on random masks: wrong, and silently so.
 
 # %%
 def eval_step(state: TrainState, batch: dict) -> dict:
@@ -185,12 +323,14 @@ def eval_step(state: TrainState, batch: dict) -> dict:
 
     Args:
         state: a ``TrainState`` as above.
-        batch: ``{'x': float32 (n, d), 'y': int32 (n,)}``.
+        batch: ``{'x': float32 (n, d), 'y': int32 (n,)}`` with any ``n >= 1`` (a single example too).
 
     Returns:
-        ``{'loss': float32 scalar, 'accuracy': float32 scalar}`` computed with ``train=False`` (running averages,
-        no dropout), the loss being the mean integer-label softmax cross-entropy. Deterministic, and the state
-        is not modified. Must work under ``jax.jit``.
+        ``{'loss': float32 scalar, 'accuracy': float32 scalar}`` computed from the logits of
+        ``state.apply_fn`` with ``train=False`` (running averages, no dropout): the loss is the **mean** over the
+        batch of the integer-label softmax cross-entropy, the accuracy the fraction of examples whose largest
+        logit is at their label. Deterministic (``state.key`` plays no part), and the state is not modified.
+        Must work under ``jax.jit``.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -203,7 +343,29 @@ def eval_step(state: TrainState, batch: dict) -> dict:
 # `update(grads, opt_state, params) -> (updates, opt_state)`; `optax.apply_updates` adds the updates. Adam keeps
 # two moving averages per parameter, `mu` (of the gradient) and `nu` (of its square), and corrects their bias
 # toward zero in the first steps. Writing it once makes `optax.adam`'s numbers unsurprising. Updates are
-# returned **with the sign already applied**: `params + updates` descends.
+# returned **with the sign already applied**: `params + updates` descends. At the first step the bias
+# correction turns `mu` and `nu` back into `g` and `g**2`, so each update is about `-learning_rate * sign(g)`:
+#
+# ```python
+# >>> tx = optax.adam(0.1)
+# >>> params = jnp.array([1.0, 1.0])
+# >>> updates, adam_state = tx.update(jnp.array([2.0, -3.0]), tx.init(params), params)
+# >>> [round(float(u), 4) for u in updates]
+# [-0.1, 0.1]
+# >>> adam_state[0].count
+# Array(1, dtype=int32)
+# ```
+#
+# Where `eps` sits matters when gradients are small: `optax.adam` adds it **outside** the square root. With
+# gradients of the size of `eps`, putting it inside changes the update completely:
+#
+# ```python
+# >>> tx = optax.adam(1.0, eps=1e-4)
+# >>> tiny = jnp.array([1e-4])
+# >>> updates, _ = tx.update(tiny, tx.init(tiny), tiny)
+# >>> jnp.round(updates, 3)   # -1e-4 / (sqrt(1e-8) + 1e-4); with sqrt(1e-8 + 1e-4) it would be about -0.01
+# Array([-0.5], dtype=float32)
+# ```
 
 # %%
 def adam_init(params: Any) -> dict:
@@ -218,17 +380,18 @@ def adam_update(grads: Any, opt_state: dict, learning_rate: float, b1: float = 0
 
     With ``t = count + 1``: ``mu = b1 * mu + (1 - b1) * g``, ``nu = b2 * nu + (1 - b2) * g**2``,
     ``mu_hat = mu / (1 - b1**t)``, ``nu_hat = nu / (1 - b2**t)`` and
-    ``update = -learning_rate * mu_hat / (sqrt(nu_hat) + eps)``, leaf by leaf.
+    ``update = -learning_rate * mu_hat / (sqrt(nu_hat) + eps)``, leaf by leaf (``eps`` outside the square root).
 
     Args:
-        grads: a pytree of float32 arrays.
+        grads: a pytree of float32 arrays (scalars too; zero entries give zero updates).
         opt_state: ``{'count': int32 scalar, 'mu': tree like grads, 'nu': tree like grads}`` as made by
-            ``adam_init``.
-        learning_rate, b1, b2, eps: Python floats.
+            ``adam_init``, or by earlier calls (``count`` may already be above 0).
+        learning_rate, b1, b2, eps: Python floats; ``b1, b2`` in ``(0, 1)``, ``eps > 0``.
 
     Returns:
         ``(updates, new_opt_state)``: updates shaped like ``grads`` (to be added to the params) and the new state
-        with ``count + 1``. Must work under ``jax.jit`` and must not call ``optax``.
+        with the int32 ``count + 1`` and the new ``mu`` and ``nu``. Must work eagerly and under ``jax.jit``, and
+        must not call anything from ``optax`` (an in-process rule the hidden checks apply).
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -239,8 +402,21 @@ def adam_update(grads: Any, opt_state: dict, learning_rate: float, b1: float = 0
 #
 # scikit-learn ships the 8x8 digits (1797 images, 64 features) with the package: no download. `fit` is the
 # epoch loop; it receives the step functions as arguments, so it works with yours and can be checked on its
-# own. Shuffle each epoch with its own key, drop the last partial batch (every batch then has the same shape,
-# so the jitted step compiles once), and evaluate with `eval_step` after each epoch.
+# own. Shuffle each epoch with its own key, drop the last partial batch, and evaluate with `eval_step` after
+# each epoch. Dropping the partial batch keeps every batch the same shape, and `jax.jit` compiles once per
+# shape:
+#
+# ```python
+# >>> shapes_traced = []
+# >>> @jax.jit
+# ... def total(batch):
+# ...     shapes_traced.append(batch.shape)   # runs only while tracing
+# ...     return batch.sum()
+# >>> for size in (4, 4, 4, 3):
+# ...     _ = total(jnp.ones(size))
+# >>> shapes_traced
+# [(4,), (3,)]
+# ```
 
 # %%
 def load_digits_split() -> dict:
@@ -260,21 +436,25 @@ def fit(state: TrainState, data: dict, *, num_epochs: int, batch_size: int, key:
     """Task trainstate.fit: the epoch loop, with per-epoch shuffling and evaluation.
 
     For each epoch ``e`` in ``range(num_epochs)``: ``order = jax.random.permutation(jax.random.fold_in(key, e),
-    n_train)``; for ``b`` in ``range(n_train // batch_size)`` (the last partial batch is dropped), the batch is
-    ``{'x': train_x[idx], 'y': train_y[idx]}`` with ``idx = order[b * batch_size:(b + 1) * batch_size]``, and
-    ``state, metrics = train_step(state, batch)``. After the epoch, evaluate the whole test set once with
-    ``eval_step(state, {'x': test_x, 'y': test_y})``.
+    n_train)``; for ``b`` in ``range(n_train // batch_size)``, the batch is ``{'x': train_x[idx], 'y':
+    train_y[idx]}`` with ``idx = order[b * batch_size:(b + 1) * batch_size]``, and ``state, metrics =
+    train_step(state, batch)``. When ``batch_size`` does not divide ``n_train``, the last ``n_train % batch_size``
+    examples of the epoch's order are left out (no smaller batch); when it does, every example is used. After
+    the epoch's batches, call ``eval_step(state, {'x': test_x, 'y': test_y})`` once, on the whole test set.
 
     Args:
-        state: the initial ``TrainState``.
+        state: the initial state, passed on to ``train_step`` as it is.
         data: ``{'train_x', 'train_y', 'test_x', 'test_y'}`` (NumPy or JAX arrays, as ``load_digits_split``).
-        num_epochs, batch_size: Python ints.
+        num_epochs: a Python int ``>= 1``.
+        batch_size: a Python int with ``1 <= batch_size <= n_train``.
         key: a typed PRNG key for the shuffling.
-        train_step, eval_step: functions with the signatures of the tasks above (already jitted by the caller).
+        train_step, eval_step: functions with the signatures of the tasks above (already jitted by the caller);
+            train and evaluate only through them.
 
     Returns:
-        ``(state, history)`` with ``history = {'train_loss': [...], 'test_accuracy': [...]}``: one Python float
-        per epoch each, the mean of that epoch's training losses and the test accuracy from ``eval_step``.
+        ``(state, history)``: the state returned by the last ``train_step`` call, and ``history = {'train_loss':
+        [...], 'test_accuracy': [...]}`` with one Python ``float`` per epoch each: the mean of that epoch's
+        ``metrics['loss']`` values, and the ``'accuracy'`` that ``eval_step`` returned after the epoch.
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -287,8 +467,16 @@ def fit(state: TrainState, data: dict, *, num_epochs: int, batch_size: int, key:
 # units, dropout 0.2, `optax.adam(1e-2)` and 10 epochs of batches of 100, the test accuracy should pass 0.93.
 #
 # Where next: Flax NNX writes the same model as a mutable Python object (`nnx.BatchNorm`, `nnx.Dropout`,
-# `nnx.Optimizer(model, tx, wrt=nnx.Param)`, and `model.train()` / `model.eval()`); the ideas here (two kinds
-# of state, keys per step, a jitted step with a stable structure) carry over unchanged.
+# an `nnx.Optimizer(model, tx, wrt=nnx.Param)` that holds the optimizer state, and `model.train()` /
+# `model.eval()` to switch modes); the ideas here (two kinds of state, keys per step, a jitted step with a
+# stable structure) carry over unchanged.
+#
+# ```python
+# >>> from flax import nnx
+# >>> layer = nnx.Linear(2, 1, rngs=nnx.Rngs(0))
+# >>> optimizer = nnx.Optimizer(layer, optax.sgd(0.1), wrt=nnx.Param)
+# >>> layer.train(); layer.eval()
+# ```
 
 # %%
 if __name__ == "__main__":

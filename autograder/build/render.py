@@ -201,7 +201,7 @@ def render_student_package(out: Path) -> None:
     (jupyter / "jupyter_server_config.json").write_text(json.dumps(STUDENT_SERVER_CONFIG, indent=1) + "\n")
     (jupyter / "labconfig" / "page_config.json").write_text(json.dumps(STUDENT_PAGE_CONFIG, indent=1) + "\n")
     (out / "exercises" / ".gitignore").write_text(GITIGNORE.format(prov=provenance("autograder/build/render.py")))
-    pins = (KIT_ROOT / "requirements.txt").read_text(encoding="utf-8").split("# ---- the kit's own tests only")[0]
+    pins = (KIT_ROOT / "requirements.txt").read_text(encoding="utf-8").split("# ---- not for students")[0]
     (out / "exercises" / "requirements.txt").write_text(provenance("requirements.txt") + "\n" + pins)
 
 

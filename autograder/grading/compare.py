@@ -58,6 +58,9 @@ def tree_problem(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
     promise one, like "an int32 array" or "the dtype of x")."""
     where = f"`{path}`" if path else "the result"
     options = {"rtol": rtol, "atol": atol, "exact_dtype": exact_dtype}
+    # NumPy scalars (a value a check computed) compare as 0-d arrays, with tolerance.
+    got = np.asarray(got) if isinstance(got, np.generic) else got
+    expected = np.asarray(expected) if isinstance(expected, np.generic) else expected
     if type(expected) is np.ndarray:
         if type(got) is not np.ndarray:
             return f"{where} is {_fmt(got)}, expected an array of shape {expected.shape}"

@@ -29,7 +29,7 @@ from .. import KIT_ROOT, registry
 from ..sandbox import probing, wire
 from . import compare, outputs, plan as planning, submissions
 from .launcher import Limits, Sandbox, Stop
-from .runner import Call, GraderError, Reference, Runner
+from .runner import Call, GraderError, Reference, Runner, read_back_failure
 
 FOLDER = "students"  # OUT/students/<name>/: no student name can collide with the run's own files
 
@@ -70,13 +70,13 @@ class Plan:
     references: dict[str, Reference] = field(default_factory=dict)
 
     @classmethod
-    def make(cls, topics: list[str], seed: int, cache: Path | None = None) -> "Plan":
+    def make(cls, topics: list[str], seed: int, cache: Path | None = None, secret: str | None = None) -> "Plan":
         made = cls(seed, topics)
         saved = {}
         if cache is not None and cache.is_file():
             saved = wire.loads(cache.read_bytes())
         for topic in topics:
-            reference = made.references[topic] = Reference(topic)
+            reference = made.references[topic] = Reference(topic, secret)
             if topic in saved:
                 reference.load(saved[topic])
             seen: dict[str, Call] = {}
@@ -96,6 +96,7 @@ class Plan:
             # Parse everything the grading threads will read now: ast.parse is not thread-safe on 3.11.
             for group in set(planning.groups(topic).values()):
                 planning.substitute_sources(topic, group)
+            reference.release()  # its data is kept; its compiled programs are not needed again
         if cache is not None and set(saved) != set(topics):
             cache.parent.mkdir(parents=True, exist_ok=True)
             outputs.atomic_write_bytes(cache, wire.dumps({t: r.export() for t, r in made.references.items()}))
@@ -156,6 +157,11 @@ def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[s
         try:
             finished = _drive(child, pending, outcomes, import_errors, ledger, sandbox.limits, mode,
                               charge_start=not first_child)
+            if finished:
+                last = child.next_event(5.0)
+                if isinstance(last, dict) and last["event"] == "done":
+                    sandbox.peak_child_kb = max(sandbox.peak_child_kb, last["peak_rss_kb"])
+                    sandbox.child_cpu_ms += last["cpu_ms"]
         finally:
             child.close(grace=5.0 if finished else 0.0)
             sandbox.release(uid)
@@ -246,7 +252,7 @@ def read_back(sandbox: Sandbox, calls: list[Call], outcomes: dict[str, dict], le
         else:
             error = result.get("error") if type(result) is dict else None
             why = error.get("message", "") if type(error) is dict else ""
-            outcomes[call.key] = _failure("ReadBack", f"reading back the files your code wrote failed: {why}"[:600])
+            outcomes[call.key] = read_back_failure(str(why))
 
 
 # ----------------------------------------------------------------------------------------------- verdicts
@@ -305,7 +311,8 @@ def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limi
     groups = max((max(planning.groups(t).values()) + 1 for t in runnable), default=0)
     for group in range(groups):
         calls = [c for t in runnable for c in made.calls[t] if planning.groups(t)[c.function] == group]
-        substitutes = {t: planning.substitute_sources(t, group) for t in runnable}
+        substitutes = {t: planning.substitute_sources(t, group) for t in runnable
+                       if group in planning.groups(t).values()}  # each computed by Plan.make already
         done, failed = run_calls(sandbox, calls, mode="student", sources=runnable, substitutes=substitutes, files={
             c.key: made.references[c.topic].writer_files(c) for c in calls if getattr(c.probe, "writer", None)},
             ledger=ledger)
@@ -377,16 +384,19 @@ def inputs_digest(folder: Path, topics: list[str]) -> str:
     return digest.hexdigest()
 
 
-def _run_seed(out: Path, requested: int | None) -> int:
+def _run_seed(out: Path, requested: int | None) -> tuple[int, str]:
+    """The output folder's grade seed (random unless asked for) and its secret (never sent to a child)."""
     path = out / "run.json"
     if path.exists():
-        seed = json.loads(path.read_text())["seed"]
+        saved = json.loads(path.read_text())
+        seed, secret = saved["seed"], saved.get("secret") or secrets.token_hex(16)
         if requested is not None and requested != seed:
             raise SystemExit(f"{out} was graded with seed {seed}; use another --out for seed {requested}.")
-        return seed
+        return seed, secret
     seed = secrets.randbelow(2**31) if requested is None else requested
-    outputs.atomic_write(path, json.dumps({"seed": seed}))
-    return seed
+    secret = secrets.token_hex(16)
+    outputs.atomic_write(path, json.dumps({"seed": seed, "secret": secret}))
+    return seed, secret
 
 
 def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require_sandbox: bool = False,
@@ -405,7 +415,7 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     if not root.is_dir():
         console.print(f"[red]{escape(str(root))} is not a folder of student folders.[/red]")
         return 2
-    seed = _run_seed(out, seed)
+    seed, secret = _run_seed(out, seed)
     compare.SHOW_EXPECTED = False  # feedback never reveals hidden expected values
     active = [t.slug for t in registry.active_topics()]
     unknown = sorted(set(topics or []) - set(active))
@@ -415,7 +425,7 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     topics = [t for t in active if topics is None or t in topics]
     started = time.monotonic()
     with console.status("Computing the reference's results ..."):
-        made = Plan.make(topics, seed, out / ".cache" / f"reference-{kit_digest()}-{seed}.json")
+        made = Plan.make(topics, seed, out / ".cache" / f"reference-{kit_digest()}-{seed}.json", secret)
     planned = time.monotonic() - started
     with console.status("Compiling the reference in the sandbox (once per course) ..."):
         calibration = warm_compilation_cache(sandbox, made)
@@ -457,8 +467,10 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
                 progress.advance(bar)
     sandbox.close()
     ordered = [records[name] for name in names]
-    outputs.write_class(out, ordered, topics, seed=seed, skipped=skipped, seconds=time.monotonic() - started,
-                        plan_seconds=planned)
+    outputs.write_class(out, ordered, topics, seed=seed, secret=secret, skipped=skipped,
+                        seconds=time.monotonic() - started, plan_seconds=planned,
+                        largest_child_mb=round(sandbox.peak_child_kb / 1024),
+                        children_cpu_seconds=sandbox.child_cpu_ms / 1000)
 
     table = Table(title=f"Grades (seed {seed}): {escape(str(out / 'grades.csv'))}")
     for column in ("student", *topics, "total"):

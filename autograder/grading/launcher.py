@@ -74,6 +74,24 @@ def runtime() -> dict[str, str]:
     return {"prefix": base, "executable": executable, "site": os.path.realpath(sysconfig.get_paths()["purelib"])}
 
 
+def _usable_by_others(found: dict[str, str]) -> bool:
+    """Whether a user other than the owner can run this interpreter and read its packages (every folder on
+    the way traversable, the files readable): pyenv under /root, for one, is not."""
+    import stat
+
+    for path in (found["executable"], found["site"]):
+        current = Path(path)
+        for folder in [*reversed(current.parents), current]:
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                return False
+            needed = stat.S_IXOTH if folder.is_dir() else stat.S_IROTH
+            if not mode & needed:
+                return False
+    return True
+
+
 def stage_sandbox_side(target: Path) -> Path:
     """Copy only what the child may see: autograder/sandbox (child, probing, wire, probes). No checks, no
     solutions, no registry, no grader."""
@@ -129,6 +147,9 @@ def _event(record) -> dict | None:
                 all(type(v) is str for v in error.values()):
             return record
     if kind == "result" and set(record) == {"event", "key", "outcome"} and type(record["key"]) is str:
+        return record
+    if kind == "done" and set(record) == {"event", "peak_rss_kb", "cpu_ms"} and \
+            all(type(record[k]) is int for k in ("peak_rss_kb", "cpu_ms")):
         return record
     return None
 
@@ -205,9 +226,14 @@ class Sandbox:
         mounted read-only, or, without bubblewrap, left out unless children run under their own uid."""
         self.limits = limits
         self.bwrap = bwrap_path() if use_bwrap else None
-        self.xla_cache = xla_cache if xla_cache is not None and (self.bwrap or os.getuid() == 0) else None
-        self.cache_writable = False  # only while the trusted reference fills it (grade.warm_compilation_cache)
         self.runtime = runtime()
+        # Children run under a uid of their own whenever the grader is root: inside bubblewrap always, and
+        # without it (a container that forbids namespaces) when other users can run this Python at all.
+        self.drop_uid = os.getuid() == 0 and (self.bwrap is not None or _usable_by_others(self.runtime))
+        self.xla_cache = xla_cache if xla_cache is not None and (self.bwrap or self.drop_uid) else None
+        self.cache_writable = False  # only while the trusted reference fills it (grade.warm_compilation_cache)
+        self.peak_child_kb = 0  # the largest peak memory a child reported (statistics only)
+        self.child_cpu_ms = 0  # CPU time the children that finished reported (statistics only)
         self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
         stage_sandbox_side(self._stage)
         self._uids: queue.Queue[int] = queue.Queue()
@@ -246,7 +272,8 @@ class Sandbox:
                 target.mkdir(parents=True)
                 unpack_files(files[item["id"]], str(target))
                 item["files"] = str(job_inside / "files" / item["id"])
-        job.update(uid=uid if (self.bwrap and os.getuid() == 0) else 0, nproc=self.limits.nproc,
+        root.chmod(0o711)  # the child's uid passes through to its job, and reads nothing else here
+        job.update(uid=uid if self.drop_uid else 0, nproc=self.limits.nproc,
                    site=self.inside("site", self.runtime["site"]), grader=self.inside("grader", self._stage))
         (job_dir / "job.json").write_text(json.dumps(job))
         _open_up(job_dir)
@@ -280,7 +307,7 @@ class Sandbox:
                 "--ro-bind", str(job_dir), INSIDE["job"],
                 *([("--bind" if self.cache_writable else "--ro-bind"), str(self.xla_cache), INSIDE["xla_cache"]]
                   if self.xla_cache else []),
-                "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--as-pid-1", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--remount-ro", "/", "--chdir", "/tmp",
                 "--clearenv"]
         env = dict(self._env(), LD_LIBRARY_PATH=f"{INSIDE['python']}/lib")

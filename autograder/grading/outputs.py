@@ -1,5 +1,5 @@
 """What a grading run writes: per student a record, Gradescope's results.json and feedback.md; per class
-grades.csv, identical.csv and run.json. Every file is written atomically (a killed run never leaves half a
+grades.csv, identical.csv, run.json and the LMS exports (canvas-grades.csv). Every file is written atomically (a killed run never leaves half a
 file), and a student's record.json is written last: it is the commit that lets a resumed run skip them.
 """
 from __future__ import annotations
@@ -102,18 +102,21 @@ def identical_summary(records: list[dict], topics: list[str]) -> list[str]:
     return [f"Identical {topic} work ({digest[:12]}): {', '.join(names)}" for topic, digest, names in groups]
 
 
-def usage() -> dict:
-    """Core-seconds and peak memory of this grading process and of the largest of its children so far."""
+def usage(largest_child_mb: int | None = None, children_cpu_seconds: float | None = None) -> dict:
+    """Core-seconds and peak memory of this grading process, and of the sandboxed children as the children that
+    finished reported them (the kernel's figures do not reach the grader: bubblewrap's init reaps a child, and
+    a child killed for a timeout reports nothing)."""
     import resource
 
-    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    mine = resource.getrusage(resource.RUSAGE_SELF)
     return {"core_seconds": {"grader": round(mine.ru_utime + mine.ru_stime, 1),
-                             "children": round(children.ru_utime + children.ru_stime, 1)},
-            "peak_rss_mb": {"grader": round(mine.ru_maxrss / 1024), "largest_child": round(children.ru_maxrss / 1024)}}
+                             "children": round(children_cpu_seconds, 1) if children_cpu_seconds is not None else None},
+            "peak_rss_mb": {"grader": round(mine.ru_maxrss / 1024), "largest_child": largest_child_mb}}
 
 
 def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int, skipped: list[str],
-                seconds: float, plan_seconds: float = 0.0) -> None:
+                seconds: float, plan_seconds: float = 0.0, secret: str | None = None,
+                largest_child_mb: int | None = None, children_cpu_seconds: float | None = None) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", *topics, "total", "max_total"])
@@ -132,9 +135,22 @@ def write_class(out: Path, records: list[dict], topics: list[str], *, seed: int,
     for topic, digest, names in identical_groups(records, topics):
         writer.writerow([topic, digest, ";".join(names)])
     atomic_write(out / "identical.csv", buffer.getvalue())
-    atomic_write(out / "run.json", json.dumps({"seed": seed, "topics": topics, "students": len(records),
+    atomic_write(out / "run.json", json.dumps({"seed": seed, "secret": secret, "topics": topics, "students": len(records),
                                                "grader_errors": sum(r["status"] != "graded" for r in records),
                                                "skipped": skipped, "seconds": round(seconds, 1),
-                                               "plan_seconds": round(plan_seconds, 1), **usage()},
+                                               "plan_seconds": round(plan_seconds, 1),
+                                               **usage(largest_child_mb, children_cpu_seconds)},
                                               indent=1))
     report.write(out, records, topics)  # OUT/report.html, the class report (grading/report.py)
+    write_exports(out, records, topics)
+
+
+def write_exports(out: Path, records: list[dict], topics: list[str]) -> None:
+    """The LMS files every run writes beside grades.csv: Canvas's grade import CSV (grading/canvas.py)."""
+    from . import canvas
+
+    try:
+        canvas.write(out, records, topics)
+    except canvas.RosterError as exc:  # the grades stand; only the export waits for a usable roster
+        import sys
+        print(f"Canvas export skipped: {exc}", file=sys.stderr)

@@ -44,7 +44,17 @@ def _closure(start: set[str], edges: dict[str, set[str]]) -> set[str]:
 
 
 def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    """The global names a function may look up: names it reads, less its parameters and the names it binds."""
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            arguments = inner.args
+            bound |= {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                                      *filter(None, [arguments.vararg, arguments.kwarg])]}
+            if not isinstance(inner, ast.Lambda) and inner is not node:
+                bound.add(inner.name)
+    return read - bound
 
 
 @cache

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -66,10 +67,6 @@ class Call:
     def key(self) -> str:
         return f"{self.task}|{self.probe.__name__}|{json.dumps(list(self.args))}|{self.seed}"
 
-    @property
-    def secret_seed(self) -> int:
-        """The seed of a round trip's trusted writer: derived here, never sent to a student's process."""
-        return _digest(f"secret:{self.key}")
 
 
 def _digest(text: str) -> int:
@@ -100,6 +97,8 @@ ADVICE = {
     "TracerArrayConversionError": "A traced value was passed to NumPy: use jax.numpy instead.",
     "KeyReuseError": "A PRNG key was used twice: split it and use each subkey once.",
     "ForbiddenCall": "This task asks you to do that part yourself: the docstring says what not to use.",
+    "BundleError": "Write only the checkpoint files the docstring asks for, within the size limit.",
+    "ReadBack": "Check that your function saved (and finished saving) what the docstring asks for.",
 }
 
 
@@ -134,16 +133,27 @@ def student_data(call: Call, outcome: Any) -> Untrusted:
     return Untrusted(data["out"], data["report"], data.get("read"))
 
 
+def read_back_failure(why: str) -> dict:
+    """The outcome of a round trip whose files the trusted reader could not read (the same in every mode)."""
+    return {"ok": False, "error": {"type": "ReadBack", "where": "",
+                                   "message": f"reading back the files your code wrote failed: {why}"[:600]}}
+
+
 def _round_trip(value: Any) -> Any:
     """Exactly what crossing the channel does to data: the in-process path sees what the sandbox sees."""
     return wire.loads(wire.dumps(value))
 
 
 class Reference:
-    """The reference's data for a topic, computed in this process and kept for the run."""
+    """The reference's data for a topic, computed in this process and kept for the run.
 
-    def __init__(self, topic: str):
+    `secret` seeds the trusted writers of round trips. It never leaves this process (the sandboxed grader keeps
+    one per output folder in OUT/run.json; in-process front ends draw one per session), so a student's process,
+    which knows its own probe seeds, still cannot work out what a writer wrote."""
+
+    def __init__(self, topic: str, secret: str | None = None):
         self.topic = topic
+        self.secret = secret or secrets.token_hex(16)
         self._module = None
         self._data: dict[str, Trusted] = {}
         self._bundles: dict[str, dict] = {}
@@ -159,7 +169,7 @@ class Reference:
         if getattr(call.probe, "writer", None) is None:
             return None
         if call.key not in self._bundles:
-            self._bundles[call.key] = probing.run_writer(call.probe, call.secret_seed, call.args)
+            self._bundles[call.key] = probing.run_writer(call.probe, _digest(f"{self.secret}:{call.key}"), call.args)
         return self._bundles[call.key]
 
     def data(self, call: Call) -> Trusted:
@@ -177,6 +187,17 @@ class Reference:
             data = _round_trip({**data, "read": read})
             self._data[call.key] = Trusted(data["out"], data["report"], data["given"], data["read"])
         return self._data[call.key]
+
+    def release(self) -> None:
+        """Free the reference module and JAX's compiled programs once every call's data is computed (the
+        sandboxed grader plans topic by topic, so its memory peaks at one topic's programs, not all of them)."""
+        import gc
+
+        import jax
+
+        self._module = None
+        jax.clear_caches()
+        gc.collect()
 
     # The sandboxed grader keeps computed reference data between runs (grading/grade.py).
     def export(self) -> dict:
@@ -214,7 +235,7 @@ class InProcess:
                 try:
                     outcome["data"]["read"] = probing.run_reader(call.probe, call.seed, call.args, files)
                 except Exception as exc:  # noqa: BLE001 - what the student wrote could not be read at all
-                    outcome = {"ok": False, "error": probing.describe_exception(exc, None)}
+                    outcome = read_back_failure(probing.describe_exception(exc, None)["message"])
             self._outcomes[call.key] = _round_trip(outcome)
         return self._outcomes[call.key]
 

@@ -26,6 +26,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 import traceback
 import types
 from typing import Any, Callable
@@ -34,8 +35,8 @@ import numpy as np
 
 _counter = itertools.count()
 _MAX_LIST = 20_000
-MAX_BUNDLE_FILES = 256
-MAX_BUNDLE_BYTES = 24 << 20
+MAX_BUNDLE_FILES = 4096  # an Orbax checkpoint is a dozen or more small files
+MAX_BUNDLE_BYTES = 48 << 20
 RESULT_PARTS = ("out", "report", "given")
 
 
@@ -47,6 +48,10 @@ def result(out: Any = None, *, report: dict | None = None, given: dict | None = 
 
 class ProbeDataError(TypeError):
     """A student function returned something that is not plain data."""
+
+
+class BundleError(ProbeDataError):
+    """The files a round-trip probe left cannot travel: too many, too large, or oddly named."""
 
 
 def plain(value: Any, where: str = "result", depth: int = 0) -> Any:
@@ -260,8 +265,8 @@ def pack_files(directory: str) -> dict[str, np.ndarray]:
                 continue
             total += info.st_size
             if len(bundle) >= MAX_BUNDLE_FILES or total > MAX_BUNDLE_BYTES:
-                raise ProbeDataError(f"the files written are too many or too large ({len(bundle)} files, "
-                                     f"{total} bytes)")
+                raise BundleError(f"the files written are too many or too large (more than {MAX_BUNDLE_FILES} "
+                                  f"files or {MAX_BUNDLE_BYTES >> 20} MB)")
             with open(path, "rb") as handle:
                 bundle[relative] = np.frombuffer(handle.read(MAX_BUNDLE_BYTES + 1), dtype=np.uint8).copy()
     return bundle
@@ -271,19 +276,19 @@ def check_bundle(bundle: Any) -> None:
     """Raise ProbeDataError unless `bundle` (possibly forged) is {clean relative path: 1-D uint8 array}, with
     no path that is also another path's folder, within the size caps."""
     if type(bundle) is not dict or len(bundle) > MAX_BUNDLE_FILES:
-        raise ProbeDataError("the file bundle is malformed")
+        raise BundleError("the file bundle is malformed")
     total, folders = 0, set()
     for name, content in bundle.items():
         relative = safe_relpath(name)
         if relative is None or type(content) is not np.ndarray or content.dtype != np.uint8 or content.ndim != 1:
-            raise ProbeDataError("the file bundle holds an invalid entry")
+            raise BundleError("the file bundle holds an invalid entry")
         total += content.size
         if total > MAX_BUNDLE_BYTES:
-            raise ProbeDataError("the file bundle is too large")
+            raise BundleError("the file bundle is too large")
         parts = relative.split("/")
         folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
     if folders & set(bundle):
-        raise ProbeDataError("the file bundle names a file and a folder alike")
+        raise BundleError("the file bundle names a file and a folder alike")
 
 
 def unpack_files(bundle: Any, directory: str) -> None:
@@ -315,7 +320,15 @@ def workspace(prefix: str = "jaxkit-probe-"):
     finally:
         with contextlib.suppress(OSError):
             os.chdir(previous)
-        shutil.rmtree(directory, ignore_errors=True)
+        # A background writer the probe left (an async save that failed half-way) may recreate files after a
+        # first removal: remove until the folder stays gone.
+        for _ in range(40):
+            shutil.rmtree(directory, ignore_errors=True)
+            if not os.path.exists(directory):
+                time.sleep(0.05)
+                if not os.path.exists(directory):
+                    break
+            time.sleep(0.05)
 
 
 # ------------------------------------------------------------------------------------------ running probes

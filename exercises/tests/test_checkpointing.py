@@ -1,4 +1,4 @@
-# Generated from solutions/checkpointing.py (sha256 0ccf7a7999b5) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/checkpointing.py (sha256 a9c50e9502bf) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `checkpointing`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
@@ -20,26 +20,27 @@ def test_make_manager_keeps_the_latest():
 
 
 # Task checkpointing.save_state
-def test_save_state_writes_and_refuses_duplicates():
+def test_save_state_writes_and_refuses_skipped_steps():
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        mngr = make_manager(str(tmp_path / "ckpt"), max_to_keep=3)
+        mngr = ocp.CheckpointManager(os.path.join(tmp, "ckpt"))
         save_state(mngr, 7, make_state(0))
         assert list(mngr.all_steps()) == [7], f"after save_state(mngr, 7, state), all_steps() is {list(mngr.all_steps())}"
-        try:
-            save_state(mngr, 7, make_state(1))
-            raised = False
-        except ValueError:
-            raised = True
+        refused = []
+        for step in (7, 5):
+            try:
+                save_state(mngr, step, make_state(1))
+            except ValueError:
+                refused.append(step)
         mngr.close()
-        assert raised, "save_state on a step that already exists did not raise ValueError (Orbax skips it silently)"
+        assert refused == [7, 5], (f"with step 7 saved, save_state raised ValueError for steps {refused} of [7, 5]: "
+                                   "Orbax skips both silently")
 
 
 # Task checkpointing.restore_state
 def test_restore_state_round_trip():
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        mngr = make_manager(str(tmp_path / "ckpt"), max_to_keep=3)
+        mngr = ocp.CheckpointManager(tmp_path / "ckpt")
         state = make_state(3)
         mngr.save(1, args=ocp.args.StandardSave(state))
         mngr.wait_until_finished()
@@ -56,7 +57,7 @@ def test_restore_state_round_trip():
 def test_save_with_metadata_round_trip():
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        mngr = make_manager(str(tmp_path / "ckpt"), max_to_keep=3)
+        mngr = ocp.CheckpointManager(tmp_path / "ckpt")
         state = make_state(5)
         save_with_metadata(mngr, 2, state, {"epoch": 1, "position": 8, "config": {"lr": 0.01}})
         abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, make_state(6))
@@ -73,7 +74,8 @@ def test_make_best_manager_keeps_the_best():
         tmp_path = Path(tmp)
         mngr = make_best_manager(str(tmp_path / "best"), keep=2, metric="accuracy")
         for step, accuracy in enumerate([0.5, 0.9, 0.7, 0.6]):
-            mngr.save(step, args=ocp.args.StandardSave({"w": jnp.zeros(2)}), metrics={"accuracy": accuracy})
+            mngr.save(step, args=ocp.args.StandardSave({"w": jnp.zeros(2)}),
+                      metrics={"accuracy": accuracy, "loss": 1 - accuracy})
         mngr.wait_until_finished()
         steps, best = list(mngr.all_steps()), mngr.best_step()
         mngr.close()
@@ -88,13 +90,13 @@ def test_train_with_checkpoints_resumes_exactly():
         rng = np.random.default_rng(0)
         data = {"x": rng.normal(size=(12, 4)).astype(np.float32), "y": rng.integers(0, 3, 12).astype(np.int32)}
         settings = dict(num_steps=7, batch_size=4, save_every=2, train_step=train_step)
-        straight = make_manager(str(tmp_path / "straight"), max_to_keep=5)
+        straight = ocp.CheckpointManager(tmp_path / "straight")
         expected, _ = train_with_checkpoints(straight, make_state(0), data, {"epoch": 0, "position": 0}, **settings)
         straight.close()
-        crashed = make_manager(str(tmp_path / "crashed"), max_to_keep=5)
+        crashed = ocp.CheckpointManager(tmp_path / "crashed")
         train_with_checkpoints(crashed, make_state(0), data, {"epoch": 0, "position": 0}, stop_after=5, **settings)
         crashed.close()
-        resumed_mngr = make_manager(str(tmp_path / "crashed"), max_to_keep=5)
+        resumed_mngr = ocp.CheckpointManager(tmp_path / "crashed")
         resumed, _ = train_with_checkpoints(resumed_mngr, make_state(0), data, {"epoch": 0, "position": 0}, **settings)
         resumed_mngr.close()
         assert int(resumed.step) == 7, f"the resumed run ended at step {resumed.step}, expected 7"

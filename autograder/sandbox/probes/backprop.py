@@ -1,593 +1,473 @@
-"""Probes for topic `backprop`. Each returns plain data; the verdicts live in autograder/grading/checks.
+"""Probes for topic `backprop`. The verdicts live in autograder/grading/checks/test_backprop.py.
 
-Every task is probed on its own: while one task's function runs, the other task functions it may call
-(``propagate``, ``log_softmax``, ``mlp_forward``, ...) are swapped for the trusted versions below and put
-back afterwards, so a mistake in one task never costs the points of another. Oracles (``jax.grad``, finite
-differences, ``jax.nn.log_softmax``) are computed here, outside the student's code.
+Each probe draws every argument the student's functions receive from ``rng`` (sizes, step sizes, keys, step
+counts), puts every edge case the docstrings name into every run, and returns ``result(out=..., report=...,
+given=...)``: ``out`` holds only what the student's functions returned. Nothing here computes an answer:
+the oracles (``jax.vjp``, ``jax.grad``, exact float64 formulas, the reference's run on the same inputs) are
+computed by the grader from ``given``. Other tasks' functions (``impl.backward`` while ``propagate`` is graded,
+``impl.mlp_forward`` while ``mlp_backward`` is graded ...) are the reference's, swapped in by the framework.
 """
 from __future__ import annotations
-
-import math
-import time
-from contextlib import contextmanager
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from autograder.sandbox.probing import count_equations
-
-# Shapes are fixed (values are random) so compiled programs are reused from one implementation to the next.
-D, H, K, N = 12, 7, 5, 9
-_ORIGINAL_LOG_SOFTMAX = jax.nn.log_softmax
-AUTODIFF = ("grad", "vjp", "value_and_grad", "jacrev", "jacfwd", "linearize")
+from autograder.sandbox.probing import (ForbiddenCall, count_equations, forbid_autodiff, forbidden, result, swapped,
+                                        type_name)
 
 
-class ForbiddenCall(RuntimeError):
-    """A function the task must not use was called."""
+def _floats(rng, *shape, scale=1.0, dtype=np.float32):
+    return (rng.normal(size=shape) * scale).astype(dtype)
 
 
-# ----------------------------------------------------------------------------------------- patching helpers
-@contextmanager
-def patched(impl, **replacements):
-    """Replace the implementation's globals ``replacements`` for the duration; always restore them."""
-    namespace = vars(impl)
-    missing = object()
-    saved = {name: namespace.get(name, missing) for name in replacements}
-    try:
-        namespace.update(replacements)
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is missing:
-                namespace.pop(name, None)
-            else:
-                namespace[name] = value
+def _signed(rng, low, high):
+    """A float whose magnitude is in [low, high], of random sign."""
+    return float(rng.choice([-1.0, 1.0]) * rng.uniform(low, high))
 
 
-@contextmanager
-def forbidden(impl, module, names, label):
-    """Make ``module.<name>`` (and any global of ``impl`` bound to the same object) raise while active.
-
-    Yields the list of forbidden names that were called, e.g. ``["jax.grad"]``."""
-    calls: list[str] = []
-    originals = {name: getattr(module, name) for name in names}
-
-    def raiser(name):
-        def call(*args, **kwargs):
-            calls.append(f"{label}.{name}")
-            raise ForbiddenCall(f"{label}.{name} must not be called here")
-        return call
-
-    replacements = {name: raiser(name) for name in names}
-    namespace = vars(impl)
-    aliased = {}
-    for global_name, value in list(namespace.items()):
-        for name, original in originals.items():
-            if value is original:
-                aliased[global_name] = value
-                namespace[global_name] = replacements[name]
-    try:
-        for name in names:
-            setattr(module, name, replacements[name])
-        yield calls
-    finally:
-        for name, original in originals.items():
-            setattr(module, name, original)
-        for global_name, value in aliased.items():
-            namespace[global_name] = value
+def _distinct_sizes(rng, ranges):
+    """One size per (low, high) range, all different from each other (so a transpose never fits by chance)."""
+    while True:
+        sizes = [int(rng.integers(low, high + 1)) for low, high in ranges]
+        if len(set(sizes)) == len(sizes):
+            return sizes
 
 
-# ------------------------------------------------------------------------------- trusted task functions
-def t_propagate(node):
-    g = node.grad
-    op, children = node.op, node.children
-    if op == "+":
-        for child in children:
-            child.grad += g
-    elif op == "*":
-        a, b = children
-        a.grad += b.data * g
-        b.grad += a.data * g
-    elif op == "**":
-        children[0].grad += node.exponent * children[0].data ** (node.exponent - 1) * g
-    elif op == "tanh":
-        children[0].grad += (1.0 - node.data ** 2) * g
-    elif op == "exp":
-        children[0].grad += node.data * g
-    elif op == "log":
-        children[0].grad += g / children[0].data
-    elif op == "relu":
-        children[0].grad += (1.0 if children[0].data > 0 else 0.0) * g
+def _by_hand(impl, call):
+    """Run ``call()`` with automatic differentiation disabled (an in-process rule); return (its result or None
+    when it tried to differentiate, the autodiff entry points it called)."""
+    with forbid_autodiff(impl) as calls:
+        try:
+            out = call()
+        except ForbiddenCall:
+            out = None
+    return out, sorted(set(calls))
 
 
-def _topological(root):
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node.children))
-    return order
-
-
-def t_backward(root, propagate=t_propagate):
-    root.grad = 1.0
-    for node in reversed(_topological(root)):
-        propagate(node)
-
-
-def t_log_softmax(logits):
-    return _ORIGINAL_LOG_SOFTMAX(logits, axis=-1)
-
-
-def t_cross_entropy(logits, labels):
-    picked = jnp.take_along_axis(t_log_softmax(logits), jnp.asarray(labels)[:, None], axis=1)[:, 0]
-    return -jnp.mean(picked)
-
-
-def t_mlp_forward(params, X):
-    Z1 = X @ params[0]["W"] + params[0]["b"]
-    A1 = jnp.maximum(Z1, 0.0)
-    Z2 = A1 @ params[1]["W"] + params[1]["b"]
-    return Z2, {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2}
-
-
-def t_mlp_backward(params, cache, labels):
-    X, Z1, A1, Z2 = cache["X"], cache["Z1"], cache["A1"], cache["Z2"]
-    n, k = Z2.shape
-    dZ2 = (jnp.exp(t_log_softmax(Z2)) - jax.nn.one_hot(labels, k, dtype=Z2.dtype)) / n
-    dA1 = dZ2 @ params[1]["W"].T
-    dZ1 = dA1 * (Z1 > 0)
-    return [{"W": X.T @ dZ1, "b": dZ1.sum(0)}, {"W": A1.T @ dZ2, "b": dZ2.sum(0)}]
-
-
-def t_loss(params, X, labels):
-    return t_cross_entropy(t_mlp_forward(params, X)[0], labels)
-
-
-def t_he_init(key, sizes):
-    keys = jax.random.split(key, len(sizes) - 1)
-    return [{"W": math.sqrt(2.0 / a) * jax.random.normal(k, (a, b), jnp.float32), "b": jnp.zeros((b,), jnp.float32)}
-            for k, a, b in zip(keys, sizes[:-1], sizes[1:])]
-
-
-def t_sgd_step(params, X, labels, lr):
-    logits, cache = t_mlp_forward(params, X)
-    grads = t_mlp_backward(params, cache, labels)
-    return jax.tree.map(lambda p, g: p - lr * g, params, grads), t_cross_entropy(logits, labels)
-
-
-TRUSTED = {"propagate": t_propagate, "backward": t_backward, "log_softmax": t_log_softmax,
-           "cross_entropy": t_cross_entropy, "mlp_forward": t_mlp_forward, "mlp_backward": t_mlp_backward,
-           "he_init": t_he_init, "sgd_step": t_sgd_step}
-
-
-def trusted_except(*names):
-    return {name: fn for name, fn in TRUSTED.items() if name not in names}
-
-
-_grad_loss = jax.jit(jax.grad(t_loss))
-_loss_jit = jax.jit(t_loss)
-_per_example_oracle = jax.jit(jax.vmap(lambda p, x, y: jax.grad(t_loss)(p, x[None], y[None]), in_axes=(None, 0, 0)))
-
-
-# ------------------------------------------------------------------------------------- scalar expressions
-class _JnpOps:
-    tanh, exp, log = staticmethod(jnp.tanh), staticmethod(jnp.exp), staticmethod(jnp.log)
-    relu = staticmethod(lambda x: jnp.maximum(x, 0.0))
-
-
-class _ValueOps:
-    tanh = staticmethod(lambda v: v.tanh())
-    exp = staticmethod(lambda v: v.exp())
-    log = staticmethod(lambda v: v.log())
-    relu = staticmethod(lambda v: v.relu())
-
-
-def _expr_neuron(f, a, b, c, d):
+# ------------------------------------------------------------------------------------------------ Value graphs
+# Expressions over Values, each returning (root, named inner nodes). They share nodes in every way a backward
+# pass can get wrong: a node used twice by one node, by several nodes, and by paths of different lengths.
+def _expr_neuron(a, b, c, d):
     n = a * b + c * d + 0.5
-    return f.tanh(n) * n ** 2 - n / (1.0 + a ** 2) + f.relu(d) - f.relu(-d) * 3.0
+    return n.tanh() * n ** 2 - n / (1.0 + a ** 2) + d.relu() - (-d).relu() * 3.0, [n]
 
 
-def _expr_shared(f, a, b, c, d):
-    e = a * b  # e is used four times
-    g = e * e + f.exp(e / 3.0) - c
-    h = f.log(g ** 2 + 1.0) + f.relu(d) * g + f.relu(-d)
-    return h * a - (2.0 - b) / (c ** 2 + 1.0) + e
+def _expr_shared(a, b, c, d):
+    e = a * b  # used four times
+    g = e * e + (e / 3.0).exp() - c
+    h = (g ** 2 + 1.0).log() + d.relu() * g + (-d).relu()
+    return h * a - (2.0 - b) / (c ** 2 + 1.0) + e, [e, g, h]
 
 
-def _expr_tiny_mlp(f, a, b, c, d):
+def _expr_chain(a, b, c, d):
+    x, inner = a, []
+    for _ in range(6):
+        x = (x * b + c).tanh() + x * 0.5  # x reaches the next level by a short and a long path
+        inner.append(x)
+    return x * d, inner
+
+
+def _expr_tiny_mlp(a, b, c, d):
     total = 0.0
     for x, target in ((0.5, 1.0), (-1.5, -0.5), (2.0, 0.25)):
-        h1 = f.tanh(a * x + b)
-        h2 = f.tanh(c * x - d)
+        h1 = (a * x + b).tanh()
+        h2 = (c * x - d).tanh()
         out = h1 * c + h2 * d + a * 0.1
         total = total + (out - target) ** 2
-    return total / 3.0 + f.exp(-(a * a)) * f.relu(d)
+    mean = total / 3.0
+    return mean + (-(a * a)).exp() * d.relu(), [total, mean]
 
 
-def _expr_chain(f, a, b, c, d):
-    x = a
-    for _ in range(6):
-        x = f.tanh(x * b + c) + x * 0.5  # x feeds two nodes at every level
-    return x * d
+EXPRESSIONS = {"neuron": _expr_neuron, "shared": _expr_shared, "chain": _expr_chain, "tiny_mlp": _expr_tiny_mlp}
 
 
-EXPRESSIONS = {"neuron": _expr_neuron, "shared": _expr_shared, "tiny_mlp": _expr_tiny_mlp, "chain": _expr_chain}
-_oracles: dict = {}
+def _leaf_values(rng):
+    return [_signed(rng, 0.3, 1.5) for _ in range(4)]
 
 
-def _jax_grad(name, leaves):
-    with jax.enable_x64(True):
-        if name not in _oracles:
-            expr = EXPRESSIONS[name]
-            _oracles[name] = jax.jit(jax.grad(lambda *xs: expr(_JnpOps, *xs), argnums=(0, 1, 2, 3)))
-        grads = _oracles[name](*(jnp.float64(x) for x in leaves))
-        return np.array([float(g) for g in grads])
-
-
-def _leaves(rng):
-    a, b, c = rng.uniform(-1.5, 1.5, size=3)
-    d = rng.choice([-1.0, 1.0]) * rng.uniform(0.3, 1.5)  # relu(d) and relu(-d): both branches, no kink
-    return [float(a), float(b), float(c), float(d)]
-
-
-def _graph_nodes(root):
-    return _topological(root)
-
-
-# --------------------------------------------------------------------------------------------- Value engine
+# ------------------------------------------------------------------------------------------------ propagate
 def propagate_local_rules(impl, rng):
-    """propagate adds node.grad times each operation's local derivative to the children's grads"""
+    """propagate adds node.grad times each operation's local derivative to the children's grads, for every
+    operation (a child used twice, a relu input of exactly 0 and a leaf included)"""
     Value = impl.Value
-    out = {}
+    base = lambda: float(rng.choice([rng.uniform(0.3, 0.7), rng.uniform(1.4, 2.5)]))  # noqa: E731 - away from 1
     cases = {
-        "add": lambda a, b: a + b, "mul": lambda a, b: a * b, "square_a_times_a": lambda a, b: a * a,
-        "pow": None, "tanh": lambda a, b: a.tanh(), "exp": lambda a, b: a.exp(), "log": lambda a, b: a.log(),
+        "add": lambda a, b: a + b, "add_same": lambda a, b: a + a,
+        "mul": lambda a, b: a * b, "mul_same": lambda a, b: a * a,
+        "pow_int": lambda a, b: a ** int(rng.integers(2, 5)),
+        "pow_negative": lambda a, b: a ** float(rng.choice([-1.0, -2.0, -1.5])),
+        "pow_fraction": lambda a, b: a ** float(rng.choice([rng.uniform(0.3, 0.8), rng.uniform(1.3, 2.7)])),
+        "tanh": lambda a, b: a.tanh(), "exp": lambda a, b: a.exp(), "log": lambda a, b: a.log(),
         "relu_positive": lambda a, b: a.relu(), "relu_negative": lambda a, b: a.relu(),
+        "relu_zero": lambda a, b: a.relu(),
     }
+    data = {"tanh": _signed(rng, 0.5, 2.0), "exp": _signed(rng, 0.3, 2.0),
+            "log": float(rng.choice([rng.uniform(0.2, 0.6), rng.uniform(1.6, 3.0)])),
+            "relu_positive": float(rng.uniform(0.3, 2.0)), "relu_negative": -float(rng.uniform(0.3, 2.0)),
+            "relu_zero": 0.0}
+    out, given = {}, {}
     for name, build in cases.items():
-        a_data = float(rng.uniform(0.4, 2.0))
-        b_data = float(rng.uniform(-2.0, 2.0))
-        if name == "relu_negative":
-            a_data = -a_data
+        a_data = data.get(name, base() if name.startswith("pow") else _signed(rng, 0.4, 2.0))
+        b_data = _signed(rng, 0.4, 2.0)
         a, b = Value(a_data), Value(b_data)
-        a.grad, b.grad = float(rng.normal()), float(rng.normal())
-        if name == "pow":
-            node = a ** float(rng.choice([-1.0, 0.5, 2.0, 3.0]))
-        else:
-            node = build(a, b)
-        node.grad = float(rng.normal())
+        node = build(a, b)
+        presets = [_signed(rng, 0.5, 2.0), _signed(rng, 0.5, 2.0)]
+        a.grad, b.grad = presets
+        node.grad = _signed(rng, 0.5, 2.0)
         before = node.grad
         impl.propagate(node)
-        out[name] = np.array([float(a.grad), float(b.grad), float(node.grad) - before])
-    leaf = Value(float(rng.normal()))
-    leaf.grad = 0.25
+        out[name] = {"a": float(a.grad), "b": float(b.grad), "node": float(node.grad)}
+        given[name] = {"a": a_data, "b": b_data, "presets": presets, "node_grad": before,
+                       "exponent": node.exponent}
+    leaf = Value(_signed(rng, 0.5, 2.0))
+    leaf.grad = _signed(rng, 0.5, 2.0)
     impl.propagate(leaf)
-    out["leaf"] = np.array([float(leaf.grad)])
-    return out
-
-
-def propagate_accumulates(impl, rng):
-    """propagate accumulates (+=) into a child used by two nodes and twice by one node"""
-    Value = impl.Value
-    a, b, c = (Value(float(v)) for v in rng.uniform(-2, 2, size=3))
-    uses = [a * b, a + c, a * a]
-    for node in uses:
-        node.grad = float(rng.normal())
+    out["leaf"] = {"node": float(leaf.grad)}
+    # One value shared by three nodes: a * b, a + c and a * a, each propagated in turn.
+    a, b, c = (Value(_signed(rng, 0.4, 2.0)) for _ in range(3))
+    for node in (a * b, a + c, a * a):
+        node.grad = _signed(rng, 0.5, 2.0)
         impl.propagate(node)
-    return {"a": float(a.grad), "b": float(b.grad), "c": float(c.grad)}
+    out["shared"] = {"a": float(a.grad), "b": float(b.grad), "c": float(c.grad)}
+    return result(out=out, given=given)
 
 
 def propagate_in_graphs(impl, rng):
-    """propagate, run over whole expressions in reverse topological order, reproduces jax.grad"""
+    """propagate, called by backward over whole expressions with shared nodes, gives every node's gradient"""
     Value = impl.Value
-    grads, oracle = {}, {}
+    out = {}
     for name, expr in EXPRESSIONS.items():
-        leaves = _leaves(rng)
-        values = [Value(x) for x in leaves]
-        t_backward(expr(_ValueOps, *values), propagate=impl.propagate)
-        grads[name] = np.array([float(v.grad) for v in values])
-        oracle[name] = _jax_grad(name, leaves)
-    return {"grads": grads, "jax_grad": oracle}
+        leaves = [Value(x) for x in _leaf_values(rng)]
+        root, inner = expr(*leaves)
+        impl.backward(root)
+        out[name] = {"leaves": [float(v.grad) for v in leaves], "inner": [float(v.grad) for v in inner]}
+    return result(out=out)
+
+
+# ------------------------------------------------------------------------------------------------- backward
+def _recorded_backward(impl, root):
+    """impl.backward(root) with impl.propagate wrapped to note each call; what the calls reveal, or None
+    when backward never called propagate (it may apply the chain rule its own way)."""
+    calls = []
+    original = impl.propagate
+
+    def recording(node):
+        calls.append((node, float(node.grad)))
+        return original(node)
+
+    with swapped(impl, {"propagate": recording}):
+        impl.backward(root)
+    if not calls:
+        return None
+    count: dict[int, int] = {}
+    for node, _ in calls:
+        count[id(node)] = count.get(id(node), 0) + 1
+    called = {id(node) for node, _ in calls}
+    return {"calls": len(calls),
+            "repeated": sum(1 for n in count.values() if n > 1),
+            # propagated before its gradient was final: it changed after the (last) call
+            "early": len({id(node) for node, grad in calls if float(node.grad) != grad}),
+            "children_never_propagated": len({id(child) for node, _ in calls for child in node.children
+                                              if id(child) not in called})}
 
 
 def backward_in_graphs(impl, rng):
-    """backward visits every node once, in reverse topological order, and its leaf grads equal jax.grad"""
+    """backward gives every node d root / d node on expressions with shared nodes, a square and a lone leaf"""
     Value = impl.Value
-    grads, oracle = {}, {}
-    repeats = unvisited = misordered = 0
-    root_grads = []
+    out, seen = {}, {}
     for name, expr in EXPRESSIONS.items():
-        leaves = _leaves(rng)
-        values = [Value(x) for x in leaves]
-        root = expr(_ValueOps, *values)
-        nodes = _graph_nodes(root)
-        users: dict[int, set] = {id(n): set() for n in nodes}
-        for n in nodes:
-            for child in n.children:
-                users[id(child)].add(id(n))
-        done: dict[int, int] = {}
-
-        def recording(node):
-            nonlocal repeats, misordered
-            key = id(node)
-            if key in done:
-                repeats += 1
-            elif any(user not in done for user in users.get(key, ())):
-                misordered += 1
-            done[key] = done.get(key, 0) + 1
-            t_propagate(node)
-
-        with patched(impl, propagate=recording):
-            impl.backward(root)
-        unvisited += sum(1 for n in nodes if id(n) not in done)
-        root_grads.append(float(root.grad))
-        grads[name] = np.array([float(v.grad) for v in values])
-        oracle[name] = _jax_grad(name, leaves)
-    return {"grads": grads, "jax_grad": oracle, "repeated_calls": repeats, "unvisited_nodes": unvisited,
-            "misordered_calls": misordered, "root_grads": root_grads}
+        leaves = [Value(x) for x in _leaf_values(rng)]
+        root, inner = expr(*leaves)
+        seen[name] = _recorded_backward(impl, root)
+        out[name] = {"root": float(root.grad), "leaves": [float(v.grad) for v in leaves],
+                     "inner": [float(v.grad) for v in inner]}
+    a = Value(_signed(rng, 0.5, 2.0))
+    square = a * a
+    seen["square"] = _recorded_backward(impl, square)
+    out["square"] = {"root": float(square.grad), "leaves": [float(a.grad)]}
+    lone = Value(_signed(rng, 0.5, 2.0))
+    impl.backward(lone)
+    out["lone_leaf"] = {"root": float(lone.grad)}
+    return result(out=out, report={"propagate_calls": seen})
 
 
-# --------------------------------------------------------------------------------------------- softmax, loss
-def _offset_logits(rng, shape):
-    logits = rng.normal(size=shape) * 3.0
-    offsets = np.array([1000.0, -1000.0, 0.0, 300.0, -90.0, 40.0, 1000.0, -1000.0])[: shape[0]]
-    return (logits + offsets.reshape((-1,) + (1,) * (len(shape) - 1))).astype(np.float32)
+# ---------------------------------------------------------------------------------------- softmax, the loss
+def _offset_rows(rng, rows, k):
+    """Logits whose rows are offset by +-1000 (the first two rows) and by random large amounts."""
+    offsets = np.concatenate([[1000.0, -1000.0], [_signed(rng, 150.0, 1000.0) for _ in range(rows - 2)]])
+    return (rng.normal(size=(rows, k)) * 3.0 + offsets[:, None]).astype(np.float32)
 
 
 def log_softmax_values(impl, rng):
-    """log_softmax equals jax.nn.log_softmax on logits with rows offset by +-1000, eagerly and under jit"""
-    logits = jnp.asarray(_offset_logits(rng, (6, 10)))
-    cube = jnp.asarray(rng.normal(size=(2, 3, 5)).astype(np.float32) * 4)
-    shift = jnp.asarray((rng.normal(size=(6, 1)) * 20).astype(np.float32))
+    """log_softmax is exact and finite on rows offset by +-1000, rows spread hundreds apart, rows of ties, one
+    row, more leading axes and a single class, eagerly and under jax.jit"""
+    rows, k = int(rng.integers(4, 7)), int(rng.integers(5, 12))
+    spread = np.sort(rng.uniform(-400.0, 0.0, size=(2, k)), axis=1)[:, ::-1] + rng.normal(size=(2, 1)) * 50
+    groups = {"offset": _offset_rows(rng, rows, k),
+              "spread": spread,  # entries of one row hundreds apart: softmax of the low ones underflows to 0
+              "ties": np.full((2, k), float(rng.uniform(-5, 5))),
+              "moderate": rng.normal(size=(rows, k)) * 4.0}
+    batch = np.concatenate(list(groups.values())).astype(np.float32)
+    bounds, start = {}, 0
+    for name, block in groups.items():
+        bounds[name] = [start, start + len(block)]
+        start += len(block)
+    inputs = {"batch": batch, "vector": _floats(rng, k, scale=4.0),
+              "cube": _floats(rng, 2, 3, int(rng.integers(3, 7)), scale=4.0),
+              "single_class": _floats(rng, rows, 1, scale=4.0)}
     with forbidden(impl, jax.nn, ("log_softmax", "softmax"), "jax.nn") as calls:
         try:
-            out = impl.log_softmax(logits)
-            data = {"out": out, "jit": jax.jit(impl.log_softmax)(logits), "cube": impl.log_softmax(cube),
-                    "shifted": impl.log_softmax(logits + shift)}
+            out = {name: impl.log_softmax(jnp.asarray(x)) for name, x in inputs.items()}
+            out["jit"] = jax.jit(impl.log_softmax)(jnp.asarray(batch))
         except ForbiddenCall:
-            data = {}
-    data = {k: np.asarray(v) for k, v in data.items()}
-    data.update(forbidden=sorted(set(calls)), oracle=np.asarray(t_log_softmax(logits)),
-                cube_oracle=np.asarray(t_log_softmax(cube)))
-    if "out" in data:
-        data["finite"] = bool(np.isfinite(data["out"]).all() and np.isfinite(data["jit"]).all())
-        data["row_sums"] = np.exp(data["out"].astype(np.float64)).sum(-1)
-        data["dtype"] = str(data["out"].dtype)
-    return data
+            out = None
+    return result(out=out, report={"forbidden_calls": sorted(set(calls))}, given={**inputs, "rows": bounds})
 
 
 def cross_entropy_values(impl, rng):
-    """cross_entropy is the mean of -log_softmax at the labels, finite at +-1000 offsets, under jit too"""
-    logits = jnp.asarray(_offset_logits(rng, (8, 10)))
-    labels = rng.integers(0, 10, size=8)
-    shift = jnp.asarray((rng.normal(size=(8, 1)) * 20).astype(np.float32))
-    with patched(impl, **trusted_except("cross_entropy")):
-        value = impl.cross_entropy(logits, jnp.asarray(labels, jnp.int32))
-        data = {"value": value, "numpy_labels": impl.cross_entropy(logits, labels.astype(np.int64)),
-                "jit": jax.jit(impl.cross_entropy)(logits, jnp.asarray(labels, jnp.int32)),
-                "shifted": impl.cross_entropy(logits + shift, jnp.asarray(labels, jnp.int32))}
-    data = {k: np.asarray(v) for k, v in data.items()}
-    data["oracle"] = np.asarray(t_cross_entropy(logits, labels))
-    data["batch"] = 8
-    return data
+    """cross_entropy is the mean of -log_softmax at the labels, with JAX and NumPy labels, rows offset by
+    +-1000, a batch of one, and under jax.jit"""
+    n, k = _distinct_sizes(rng, [(5, 9), (4, 10)])
+    logits = _offset_rows(rng, n, k)
+    moderate = _floats(rng, n, k, scale=3.0)
+    labels = rng.permutation(np.arange(n) % k).astype(np.int64)
+    single = _floats(rng, 1, k, scale=3.0)
+    single_label = np.array([int(rng.integers(k))], np.int64)
+    out = {"offset": impl.cross_entropy(jnp.asarray(logits), jnp.asarray(labels, jnp.int32)),
+           "numpy_labels": impl.cross_entropy(jnp.asarray(moderate), labels),
+           "jit": jax.jit(impl.cross_entropy)(jnp.asarray(moderate), jnp.asarray(labels, jnp.int32)),
+           "single": impl.cross_entropy(jnp.asarray(single), jnp.asarray(single_label, jnp.int32))}
+    return result(out=out, given={"logits": {"offset": logits, "numpy_labels": moderate, "jit": moderate,
+                                             "single": single},
+                                  "labels": {"offset": labels, "numpy_labels": labels, "jit": labels,
+                                             "single": single_label}})
 
 
-# ------------------------------------------------------------------------------------------------ he_init
-def he_init_statistics(impl, rng):
-    """he_init gives shaped float32 weights of std sqrt(2 / fan_in), zero biases, one subkey per layer"""
-    sizes = [320, 256, 256]
+# -------------------------------------------------------------------------------------------------- he_init
+def he_init_draws(impl, rng):
+    """he_init gives float32 weights of std sqrt(2 / fan_in) and zero biases for 4 or 5 layers of varied
+    sizes and for one layer, a subkey per layer, the same parameters for the same key and others for another"""
+    wide, hidden = int(rng.integers(190, 260)), int(rng.integers(64, 80))
+    sizes = [wide] + [hidden] * int(rng.integers(4, 6))  # two shapes only: each new shape costs a compilation
+    single = [wide, hidden]
     seed = int(rng.integers(2**31 - 1))
+
+    def draws():
+        return {"params": impl.he_init(jax.random.key(seed), sizes),
+                "again": impl.he_init(jax.random.key(seed), sizes),
+                "other_key": impl.he_init(jax.random.key(seed + 1), sizes),
+                "one_layer": impl.he_init(jax.random.key(seed + 2), single)}
+
     reuse_error = None
     try:
         with jax.debug_key_reuse(True):
-            params = impl.he_init(jax.random.key(seed), sizes)
+            out = draws()
     except jax.errors.KeyReuseError as exc:
         reuse_error = str(exc).splitlines()[0][:200]
-        params = impl.he_init(jax.random.key(seed), sizes)
-    again = impl.he_init(jax.random.key(seed), sizes)
-    other = impl.he_init(jax.random.key(seed + 1), sizes)
-    layers = []
-    for layer in params:
-        W, b = np.asarray(layer["W"]), np.asarray(layer["b"])
-        layers.append({"W_shape": list(W.shape), "b_shape": list(b.shape), "W_dtype": str(W.dtype),
-                       "b_dtype": str(b.dtype), "b_all_zero": bool(not np.any(b)),
-                       "W_mean": float(W.astype(np.float64).mean()), "W_std": float(W.astype(np.float64).std()),
-                       "W_entries": int(W.size)})
-    correlation = None
-    if len(params) >= 2:
-        # A key reused for two layers repeats its numbers position by position (flattened), whatever the shapes.
-        first, second = (np.asarray(layer["W"], np.float64).ravel() for layer in params[:2])
-        m = min(first.size, second.size)
-        if m > 1 and first[:m].std() > 0 and second[:m].std() > 0:
-            correlation = float(np.corrcoef(first[:m], second[:m])[0, 1])
-    flat = lambda p: np.concatenate([np.asarray(x, np.float64).ravel() for x in jax.tree.leaves(p)])  # noqa: E731
-    return {"sizes": sizes, "layers": layers, "key_reuse_error": reuse_error,
-            "layer_1_2_correlation": correlation,
-            "reproducible": bool(np.array_equal(flat(params), flat(again))),
-            "other_key_differs": not bool(np.array_equal(flat(params), flat(other)))}
+        out = draws()
+    return result(out=out, report={"key_reuse_error": reuse_error}, given={"sizes": sizes, "one_layer": single})
 
 
-# ----------------------------------------------------------------------------------------------- the MLP
-def _random_net(rng, dtype=np.float32, n=N):
-    """Random 2-layer parameters and a batch, resampled until no ReLU input is within 1e-3 of its kink."""
-    while True:
-        params = [{"W": rng.normal(size=(D, H)) * 0.6, "b": rng.normal(size=H) * 0.3},
-                  {"W": rng.normal(size=(H, K)) * 0.6, "b": rng.normal(size=K) * 0.3}]
-        X = rng.normal(size=(n, D))
-        labels = rng.integers(0, K, size=n)
-        if np.abs(X @ params[0]["W"] + params[0]["b"]).min() > 1e-3:
-            break
-    params = [{k: jnp.asarray(v.astype(dtype)) for k, v in layer.items()} for layer in params]
-    return params, jnp.asarray(X.astype(dtype)), jnp.asarray(labels.astype(np.int32))
+# ---------------------------------------------------------------------------------------------- the MLP
+def _random_net(rng, d, h, k, dtype=np.float32):
+    return [{"W": _floats(rng, d, h, scale=0.6, dtype=dtype), "b": _floats(rng, h, scale=0.3, dtype=dtype)},
+            {"W": _floats(rng, h, k, scale=0.6, dtype=dtype), "b": (_floats(rng, k, scale=0.3) - 0.5).astype(dtype)}]
+
+
+def _jnp_tree(tree):
+    return jax.tree.map(jnp.asarray, tree)
 
 
 def mlp_forward_values(impl, rng):
-    """mlp_forward returns the logits and the cache {X, Z1, A1, Z2}, eagerly and under jit"""
-    params, X, _ = _random_net(rng)
-    with patched(impl, **trusted_except("mlp_forward")):
-        logits, cache = impl.mlp_forward(params, X)
-        jit_logits, jit_cache = jax.jit(impl.mlp_forward)(params, X)
-    ref_logits, _ = t_mlp_forward(params, X)
-    return {"logits": logits, "cache": dict(cache), "jit_logits": jit_logits,
-            "jit_cache_keys": sorted(str(k) for k in jit_cache),
-            "logits_never_negative": bool(np.asarray(logits).min() >= 0),
-            "true_logits_have_negatives": bool(np.asarray(ref_logits).min() < 0)}
+    """mlp_forward returns the logits and the cache {X, Z1, A1, Z2}, eagerly, under jax.jit and for a batch
+    of one"""
+    n, d, h, k = _distinct_sizes(rng, [(5, 9), (4, 8), (9, 13), (2, 4)])
+    params = _random_net(rng, d, h, k)
+    X = _floats(rng, n, d)
+    one = _floats(rng, 1, d)
+    p = _jnp_tree(params)
+    out = {"eager": impl.mlp_forward(p, jnp.asarray(X)), "jit": jax.jit(impl.mlp_forward)(p, jnp.asarray(X)),
+           "one_example": impl.mlp_forward(p, jnp.asarray(one))}
+    return result(out=out, given={"params": params, "X": X, "one_example": one})
 
 
-def _backward_by_hand(impl, params, X, labels):
-    """Run impl.mlp_backward with jax's autodiff forbidden; return (grads or None, forbidden calls)."""
-    _, cache = t_mlp_forward(params, X)
-    with patched(impl, **trusted_except("mlp_backward")):
-        with forbidden(impl, jax, AUTODIFF, "jax") as calls:
-            try:
-                grads = impl.mlp_backward(params, cache, labels)
-            except ForbiddenCall:
-                grads = None
-    return grads, sorted(set(calls))
+def relu_backward_values(impl, rng):
+    """relu_backward passes dA where Z > 0 and 0 where Z <= 0 (exact zeros included), for float32 and float64,
+    any shape, eagerly and under jax.jit, without automatic differentiation"""
+    n, h = _distinct_sizes(rng, [(4, 9), (5, 11)])
+    inputs = {}
+    for name, shape, dtype in (("float32", (n, h), np.float32), ("float64", (n, h), np.float64),
+                               ("vector", (h,), np.float32), ("cube", (2, 3, n), np.float32)):
+        Z = rng.normal(size=shape)
+        Z[rng.random(size=shape) < 0.2] = 0.0  # ReLU inputs exactly at the kink
+        Z.flat[0] = 0.0
+        inputs[name] = {"dA": rng.normal(size=shape).astype(dtype), "Z": Z.astype(dtype)}
+
+    def calls():
+        got = {name: impl.relu_backward(jnp.asarray(x["dA"]), jnp.asarray(x["Z"]))
+               for name, x in inputs.items() if name != "float64"}
+        got["jit"] = jax.jit(impl.relu_backward)(jnp.asarray(inputs["float32"]["dA"]),
+                                                 jnp.asarray(inputs["float32"]["Z"]))
+        with jax.enable_x64(True):
+            got["float64"] = impl.relu_backward(jnp.asarray(inputs["float64"]["dA"]),
+                                                jnp.asarray(inputs["float64"]["Z"]))
+        return got
+
+    out, autodiff = _by_hand(impl, calls)
+    return result(out=out, report={"autodiff_calls": autodiff}, given=inputs)
 
 
-def _shapes(tree):
-    return [{name: list(np.shape(leaf)) for name, leaf in layer.items()} for layer in tree] \
-        if isinstance(tree, (list, tuple)) and all(isinstance(l, dict) for l in tree) else str(type(tree).__name__)
+def linear_backward_values(impl, rng):
+    """linear_backward returns (dA_prev, dW, db) of Z = A_prev @ W + b for float32 and float64, a batch of one,
+    eagerly and under jax.jit, without automatic differentiation"""
+    n, m, p = _distinct_sizes(rng, [(4, 9), (5, 10), (2, 4)])
+    inputs = {}
+    for name, rows, dtype in (("float32", n, np.float32), ("float64", n, np.float64), ("one_example", 1, np.float32)):
+        inputs[name] = {"dZ": _floats(rng, rows, p, dtype=dtype), "A_prev": _floats(rng, rows, m, dtype=dtype),
+                        "W": _floats(rng, m, p, dtype=dtype)}
+
+    def args(name):
+        return tuple(jnp.asarray(inputs[name][key]) for key in ("dZ", "A_prev", "W"))
+
+    def calls():
+        got = {"float32": impl.linear_backward(*args("float32")),
+               "jit": jax.jit(impl.linear_backward)(*args("float32")),
+               "one_example": impl.linear_backward(*args("one_example"))}
+        with jax.enable_x64(True):
+            got["float64"] = impl.linear_backward(*args("float64"))
+        return got
+
+    out, autodiff = _by_hand(impl, calls)
+    return result(out=out, report={"autodiff_calls": autodiff}, given=inputs)
 
 
-def mlp_backward_float32(impl, rng):
-    """mlp_backward, written without jax.grad, gives the gradients jax.grad gives on 3 random nets and batches"""
-    nets, forbidden_calls = [], []
-    for _ in range(3):
-        params, X, labels = _random_net(rng)
-        grads, calls = _backward_by_hand(impl, params, X, labels)
-        forbidden_calls += calls
-        oracle = _grad_loss(params, X, labels)
-        nets.append({"grads": grads if grads is not None else "not computed", "jax_grad": oracle,
-                     "grad_shapes": _shapes(grads), "param_shapes": _shapes(params)})
-    return {"nets": nets, "forbidden": sorted(set(forbidden_calls)), "batch": N}
+def cross_entropy_backward_values(impl, rng):
+    """cross_entropy_backward is the gradient of the mean cross-entropy for float32 and float64, rows offset by
+    +-1000, JAX and NumPy labels and a batch of one, eagerly and under jax.jit, without automatic
+    differentiation"""
+    n, k = _distinct_sizes(rng, [(4, 9), (3, 8)])
+    labels = rng.permutation(np.arange(n) % k).astype(np.int64)
+    inputs = {"offset": {"logits": _offset_rows(rng, n, k), "labels": labels},
+              "moderate": {"logits": _floats(rng, n, k, scale=3.0), "labels": labels},
+              "float64": {"logits": _floats(rng, n, k, scale=3.0, dtype=np.float64), "labels": labels},
+              "one_example": {"logits": _floats(rng, 1, k, scale=3.0),
+                              "labels": np.array([int(rng.integers(k))], np.int64)}}
+
+    def calls():
+        grad = impl.cross_entropy_backward
+        jitted = jax.jit(grad)
+        got = {"numpy_labels": grad(jnp.asarray(inputs["moderate"]["logits"]), labels),  # eagerly
+               "offset": jitted(jnp.asarray(inputs["offset"]["logits"]), jnp.asarray(labels, jnp.int32)),
+               "one_example": jitted(jnp.asarray(inputs["one_example"]["logits"]),
+                                     jnp.asarray(inputs["one_example"]["labels"], jnp.int32))}
+        with jax.enable_x64(True):
+            got["float64"] = jitted(jnp.asarray(inputs["float64"]["logits"]), jnp.asarray(labels))
+        return got
+
+    out, autodiff = _by_hand(impl, calls)
+    return result(out=out, report={"autodiff_calls": autodiff}, given=inputs)
 
 
-def mlp_backward_float64(impl, rng):
-    """mlp_backward in float64 agrees with jax.grad and with central finite differences of the loss"""
-    with jax.enable_x64(True):
-        params, X, labels = _random_net(rng, np.float64)
-        grads, calls = _backward_by_hand(impl, params, X, labels)
-        oracle = _grad_loss(params, X, labels)
-        eps = 1e-6
-        coords, fd, got = [], [], []
-        for layer in range(2):
-            for name in ("W", "b"):
-                leaf = np.asarray(params[layer][name])
-                for flat in rng.choice(leaf.size, size=2, replace=False):
-                    index = np.unravel_index(int(flat), leaf.shape)
-                    values = []
-                    for sign in (1.0, -1.0):
-                        bumped = leaf.copy()
-                        bumped[index] += sign * eps
-                        trial = [dict(l) for l in params]
-                        trial[layer][name] = jnp.asarray(bumped)
-                        values.append(float(_loss_jit(trial, X, labels)))
-                    fd.append((values[0] - values[1]) / (2 * eps))
-                    coords.append(f"[{layer}]/{name}{tuple(int(i) for i in index)}")
-                    if grads is not None and _shapes(grads) == _shapes(params):
-                        got.append(float(np.asarray(grads[layer][name])[index]))
-        dtypes = sorted({str(np.asarray(leaf).dtype) for leaf in jax.tree.leaves(grads)}) if grads is not None else []
-        return {"grads": grads if grads is not None else "not computed", "jax_grad": oracle,
-                "forbidden": calls, "coords": coords, "finite_differences": np.array(fd),
-                "at_coords": np.array(got), "dtypes": dtypes}
+def mlp_backward_values(impl, rng):
+    """mlp_backward, under jax.jit, gives the gradients of the mean cross-entropy for float32 and float64 nets
+    and a batch of one, without automatic differentiation"""
+    n, d, h, k = _distinct_sizes(rng, [(5, 9), (4, 8), (9, 13), (2, 4)])
+    inputs = {}
+    for name, rows, dtype in (("float32", n, np.float32), ("float64", n, np.float64), ("one_example", 1, np.float32)):
+        inputs[name] = {"params": _random_net(rng, d, h, k, dtype), "X": _floats(rng, rows, d, dtype=dtype),
+                        "labels": rng.integers(0, k, size=rows).astype(np.int32)}
+
+    def grads(name):
+        params, X, labels = (_jnp_tree(inputs[name][key]) for key in ("params", "X", "labels"))
+        _, cache = jax.jit(impl.mlp_forward)(params, X)
+        return jax.jit(impl.mlp_backward)(params, cache, labels)
+
+    def calls():  # jitted: one compilation each instead of one per operation (nothing here differs eagerly)
+        got = {"float32": grads("float32"), "one_example": grads("one_example")}
+        with jax.enable_x64(True):
+            got["float64"] = grads("float64")
+        return got
+
+    out, autodiff = _by_hand(impl, calls)
+    return result(out=out, report={"autodiff_calls": autodiff}, given=inputs)
 
 
 def per_example_values(impl, rng):
-    """per_example_grads gives each example's own gradient via vmap, whose mean is the batch gradient"""
-    params, X, labels = _random_net(rng)
-    with patched(impl, **trusted_except("per_example_grads")):
-        each = impl.per_example_grads(params, X, labels)
-        jitted = jax.jit(impl.per_example_grads)(params, X, labels)
-        small = count_equations(jax.make_jaxpr(impl.per_example_grads)(params, X[:3], labels[:3]))
-        large = count_equations(jax.make_jaxpr(impl.per_example_grads)(params, jnp.concatenate([X, X]),
-                                                                         jnp.concatenate([labels, labels])))
-    each = jax.tree.map(np.asarray, each)
-    try:
-        mean = jax.tree.map(lambda leaf: leaf.mean(axis=0), each)
-    except Exception:  # noqa: BLE001 - a malformed result is judged by the full comparison
-        mean = "not computable"
-    return {"each": each, "jit": jitted, "oracle_each": _per_example_oracle(params, X, labels),
-            "mean": mean, "batch_grad": _grad_loss(params, X, labels), "program_grows_with_n": large > small}
+    """per_example_grads gives each example's own gradient through jax.vmap, under jax.jit, for a batch and for
+    a batch of one, with a program that does not grow with the batch"""
+    n, d, h, k = _distinct_sizes(rng, [(5, 9), (4, 8), (9, 13), (2, 4)])
+    params = _random_net(rng, d, h, k)
+    X, labels = _floats(rng, n, d), rng.integers(0, k, size=n).astype(np.int32)
+    p = _jnp_tree(params)
+    jitted = jax.jit(impl.per_example_grads)  # one compilation instead of one per (batched) operation
+    out = {"batch": jitted(p, jnp.asarray(X), jnp.asarray(labels)),
+           "one_example": jitted(p, jnp.asarray(X[:1]), jnp.asarray(labels[:1]))}
+    small = count_equations(jax.make_jaxpr(impl.per_example_grads)(p, jnp.zeros((2, d)), jnp.zeros(2, jnp.int32)))
+    large = count_equations(jax.make_jaxpr(impl.per_example_grads)(p, jnp.zeros((6, d)), jnp.zeros(6, jnp.int32)))
+    return result(out=out, report={"program_grows_with_n": large > small},
+                  given={"params": params, "X": X, "labels": labels})
 
 
 # --------------------------------------------------------------------------------------------- digits
 def prepare_digits_values(impl, rng):
-    """prepare_digits flattens the images, scales pixels to [0, 1] (divide by 16) and casts the dtypes"""
-    images = rng.integers(0, 17, size=(7, 8, 8)).astype(np.float64)
-    images[0, 0, 0] = 16.0
-    targets = rng.integers(0, 10, size=7).astype(np.int64)
-    original = images.copy()
-    X, y = impl.prepare_digits(images, targets)
-    X_int, _ = impl.prepare_digits(images.astype(np.int64), targets)
-    Xa, ya = np.asarray(X), np.asarray(y)
-    return {"X": Xa, "y": ya, "X_from_ints": X_int, "X_dtype": str(Xa.dtype), "y_dtype": str(ya.dtype),
-            "X_max": float(Xa.max()), "input_unchanged": bool(np.array_equal(images, original))}
+    """prepare_digits flattens the images row by row, divides by 16 and returns float32 and int32 JAX arrays,
+    for float64 and int images, leaving the images it was given unchanged"""
+    n = int(rng.integers(5, 12))
+    images = rng.integers(0, 17, size=(n, 8, 8)).astype(np.float64)
+    images[0, 0, 0], images[-1, 7, 7] = 16.0, 0.0
+    targets = rng.integers(0, 10, size=n).astype(np.int64)
+    as_float, as_int = images.copy(), images.astype(np.int64)
+    out = {"float_images": impl.prepare_digits(as_float, targets.copy()),
+           "int_images": impl.prepare_digits(as_int, targets.copy())}
+    unchanged = bool(np.array_equal(as_float, images) and np.array_equal(as_int, images.astype(np.int64)))
+    types = [type_name(v) for pair in out.values() for v in (pair if isinstance(pair, (tuple, list)) else [pair])]
+    return result(out=out, report={"input_unchanged": unchanged, "types": types},
+                  given={"images": images, "targets": targets})
 
 
 def sgd_step_values(impl, rng):
-    """sgd_step takes every gradient at the old params, subtracts lr times it, and leaves params alone"""
-    params, X, labels = _random_net(rng)
-    lr = float(np.float32(rng.uniform(0.05, 0.5)))
-    leaves_before = [(layer, name, params[layer][name]) for layer in range(2) for name in ("W", "b")]
-    expected = jax.tree.map(lambda p, g: p - lr * g, params, _grad_loss(params, X, labels))
-    expected_loss = _loss_jit(params, X, labels)
-    with patched(impl, **trusted_except("sgd_step")):
-        new_params, loss = impl.sgd_step(params, X, labels, lr)
-        jit_params, jit_loss = jax.jit(impl.sgd_step)(params, X, labels, jnp.float32(lr))
-    intact = len(params) == 2 and all(params[l].get(n) is leaf for l, n, leaf in leaves_before)
-    layer_ok = []
-    for layer in range(2):
-        try:
-            layer_ok.append(all(np.allclose(np.asarray(new_params[layer][n]), np.asarray(expected[layer][n]),
-                                            rtol=1e-4, atol=1e-6) for n in ("W", "b")))
-        except Exception:  # noqa: BLE001 - a malformed result is judged by the full comparison
-            layer_ok.append(False)
-    return {"new_params": new_params, "loss": loss, "jit_params": jit_params, "jit_loss": jit_loss,
-            "expected_params": expected, "expected_loss": expected_loss,
-            "params_intact": intact, "layer_ok": layer_ok}
+    """sgd_step takes every gradient at the old params and subtracts lr times it, for a Python lr eagerly and
+    a traced lr under jax.jit, leaving the params it was given unchanged"""
+    n, d, h, k = _distinct_sizes(rng, [(5, 9), (4, 8), (9, 13), (2, 4)])
+    params = _random_net(rng, d, h, k)
+    X, labels = _floats(rng, n, d), rng.integers(0, k, size=n).astype(np.int32)
+    lrs = [float(np.float32(rng.uniform(0.05, 0.45))), float(np.float32(rng.uniform(0.55, 0.95)))]
+    p = _jnp_tree(params)
+    leaves = [(layer, name, p[layer][name]) for layer in range(2) for name in ("W", "b")]
+    first, second = p
+    eager = impl.sgd_step(p, jnp.asarray(X), jnp.asarray(labels), lrs[0])  # eagerly: a mutation shows
+    intact = (len(p) == 2 and p[0] is first and p[1] is second and all(set(layer) == {"W", "b"} for layer in p)
+              and all(p[layer][name] is leaf for layer, name, leaf in leaves))
+    jitted = jax.jit(impl.sgd_step)(p, jnp.asarray(X), jnp.asarray(labels), jnp.float32(lrs[1]))
+    return result(out={"eager": eager, "jit": jitted}, report={"params_intact": intact},
+                  given={"params": params, "X": X, "labels": labels, "lrs": lrs})
 
 
-_digits_cache: dict = {}
+def train_runs(impl, rng):
+    """train runs `steps` jitted SGD steps from he_init(key, ...), for two settings (one step only in the
+    second)"""
+    n, d = int(rng.integers(24, 40)), int(rng.integers(5, 10))
+    X = _floats(rng, n, d)
+    labels = rng.integers(0, 10, size=n).astype(np.int32)
+    hiddens = _distinct_sizes(rng, [(8, 12), (13, 16)])
+    settings = [{"seed": int(rng.integers(2**31 - 1)), "steps": int(rng.integers(6, 11)),
+                 "lr": float(np.float32(rng.uniform(0.2, 0.8))), "hidden": hiddens[0]},
+                {"seed": int(rng.integers(2**31 - 1)), "steps": 1,
+                 "lr": float(np.float32(rng.uniform(0.2, 0.8))), "hidden": hiddens[1]}]
+    runs = [0]
+    original = impl.sgd_step
 
+    def counted(*args, **kwargs):  # counts how often sgd_step's Python body runs (once per trace when jitted)
+        runs[0] += 1
+        return original(*args, **kwargs)
 
-def _digits():
-    if not _digits_cache:
-        from sklearn.datasets import load_digits
-
-        digits = load_digits()
-        order = np.random.default_rng(0).permutation(len(digits.target))
-        X = (digits.images.reshape(len(digits.target), -1) / 16.0).astype(np.float32)
-        y = digits.target.astype(np.int32)
-        _digits_cache.update(train=(jnp.asarray(X[order[:1437]]), jnp.asarray(y[order[:1437]])),
-                             test=(X[order[1437:]], y[order[1437:]]))
-    return _digits_cache
-
-
-def train_on_digits(impl, rng):
-    """train reaches the test accuracy, lowers the loss from the first steps and is deterministic in its key"""
-    data = _digits()
-    X, y = data["train"]
-    X_test, y_test = data["test"]
-    seed = int(rng.integers(2**31 - 1))
-    steps, lr, hidden = 200, 0.5, 32
-    with patched(impl, **trusted_except("train")):
-        start = time.perf_counter()
-        params, losses = impl.train(jax.random.key(seed), X, y, steps=steps, lr=lr, hidden=hidden)
-        seconds = time.perf_counter() - start
-        _, losses_again = impl.train(jax.random.key(seed), X, y, steps=steps, lr=lr, hidden=hidden)
-        _, losses_other = impl.train(jax.random.key(seed + 1), X, y, steps=10, lr=lr, hidden=hidden)
-    losses, losses_again, losses_other = (np.asarray(v, np.float64) for v in (losses, losses_again, losses_other))
-    logits = np.asarray(t_mlp_forward(params, jnp.asarray(X_test))[0])
-    return {"losses_shape": list(losses.shape), "steps": steps, "first_losses": losses[:10],
-            "finite": bool(np.isfinite(losses).all()), "final_loss": float(losses[-1]) if losses.size else None,
-            "same_key_same_losses": bool(np.array_equal(losses, losses_again)),
-            "other_key_differs": not bool(np.array_equal(losses[:10], losses_other[:10])),
-            "test_accuracy": float((logits.argmax(axis=1) == y_test).mean()), "seconds": seconds}
+    out, counts = [], []
+    with swapped(impl, {"sgd_step": counted}):
+        for s in settings:
+            runs[0] = 0
+            out.append(impl.train(jax.random.key(s["seed"]), jnp.asarray(X), jnp.asarray(labels),
+                                  steps=s["steps"], lr=s["lr"], hidden=s["hidden"]))
+            counts.append(runs[0])
+    return result(out=out, report={"sgd_step_python_runs": counts},
+                  given={"X": X, "labels": labels, "settings": settings})

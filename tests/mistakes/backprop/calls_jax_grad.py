@@ -1,6 +1,6 @@
 """Letting jax.grad do the backward pass that the task asks to write by hand."""
 TASK = "backprop.mlp_backward"
-EXPECT = "mlp_backward called jax.grad"
+EXPECT = 'in-process rule'
 
 
 def mlp_backward(params, cache, labels):

@@ -1,6 +1,6 @@
 """Scaling by the number of outputs instead of inputs: sqrt(2 / fan_out)."""
 TASK = "backprop.he_init"
-EXPECT = "sqrt(2 / fan_out)"
+EXPECT = 'sqrt(2 / fan_out)'
 
 
 def he_init(key, sizes):

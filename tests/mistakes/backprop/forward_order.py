@@ -1,6 +1,6 @@
 """Propagating in topological order (leaves first) instead of reverse topological order."""
 TASK = "backprop.backward"
-EXPECT = "before every node that uses them"
+EXPECT = 'before their gradient was final'
 
 
 def backward(root):

@@ -1,6 +1,6 @@
 """Assigning the new weights into the caller's dicts (the in-place update habit from NumPy)."""
 TASK = "backprop.sgd_step"
-EXPECT = "modified the params it was given"
+EXPECT = 'changed the params it was given'
 
 
 def sgd_step(params, X, labels, lr):

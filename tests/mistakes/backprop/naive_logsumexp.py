@@ -1,6 +1,6 @@
 """log(sum(exp(z))) without the max shift: exp(1000) overflows to inf."""
 TASK = "backprop.log_softmax"
-EXPECT = "naive log(sum(exp(z)))"
+EXPECT = 'returned inf or nan'
 
 
 def log_softmax(logits):

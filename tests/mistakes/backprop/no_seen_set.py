@@ -1,6 +1,6 @@
 """A depth-first search without a `seen` set: a shared node is listed, and propagated, once per path."""
 TASK = "backprop.backward"
-EXPECT = "extra time(s)"
+EXPECT = 'more than once'
 
 
 def backward(root):

@@ -1,6 +1,6 @@
-"""The same key for every layer: layers of the same shape get identical weights."""
+"""The same key for every layer: layers repeat each other's random numbers."""
 TASK = "backprop.he_init"
-EXPECT = "one key for more than one layer"
+EXPECT = 'used a PRNG key more than once'
 
 
 def he_init(key, sizes):

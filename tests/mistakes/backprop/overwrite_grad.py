@@ -1,6 +1,6 @@
-"""Assigning child.grad instead of adding to it: a value used twice keeps only its last contribution."""
+"""Assigning child.grad instead of adding to it: a value used twice keeps only its last term."""
 TASK = "backprop.propagate"
-EXPECT = "(+=)"
+EXPECT = 'exactly the new term'
 
 
 def propagate(node):

@@ -1,6 +1,6 @@
 """A Python loop over the examples: right numbers, but the program is unrolled n times."""
 TASK = "backprop.per_example_grads"
-EXPECT = "grows with the batch size"
+EXPECT = 'grows with the batch size'
 
 
 def per_example_grads(params, X, labels):

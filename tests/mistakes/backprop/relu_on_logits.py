@@ -1,6 +1,6 @@
 """A ReLU after the last layer too: the logits can no longer be negative."""
 TASK = "backprop.mlp_forward"
-EXPECT = "no ReLU after the last layer"
+EXPECT = 'ReLU was applied after the last layer'
 
 
 def mlp_forward(params, X):

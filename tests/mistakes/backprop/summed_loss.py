@@ -1,6 +1,6 @@
 """The sum over the batch instead of the mean: the loss grows with the batch size."""
 TASK = "backprop.cross_entropy"
-EXPECT = "not the sum"
+EXPECT = 'the sum over the batch'
 
 
 def cross_entropy(logits, labels):

@@ -1,6 +1,6 @@
 """The batch gradient repeated n times: its mean is right, the per-example entries are not."""
 TASK = "backprop.per_example_grads"
-EXPECT = "example i's own loss"
+EXPECT = 'is the batch gradient'
 
 
 def per_example_grads(params, X, labels):

@@ -1,6 +1,6 @@
 """Standard-normal weights (std 1): activations explode layer after layer."""
 TASK = "backprop.he_init"
-EXPECT = "Plain jax.random.normal has std 1"
+EXPECT = 'plain standard normal'
 
 
 def he_init(key, sizes):

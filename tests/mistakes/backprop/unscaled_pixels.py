@@ -1,6 +1,6 @@
 """Pixel values left at 0..16."""
 TASK = "backprop.prepare_digits"
-EXPECT = "pixel values are not scaled"
+EXPECT = 'not scaled'
 
 
 def prepare_digits(images, targets):

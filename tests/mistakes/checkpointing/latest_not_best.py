@@ -1,6 +1,6 @@
 """No best_fn: max_to_keep keeps the latest checkpoints, whatever their metrics."""
 TASK = "checkpointing.make_best_manager"
-EXPECT = "instead of the best ones"
+EXPECT = "kept the latest checkpoints"
 
 
 def make_best_manager(directory, keep, metric):

@@ -1,4 +1,4 @@
-"""The metadata goes through StandardSave instead of JsonSave: it cannot be read back as JSON."""
+"""The metadata goes through StandardSave instead of JsonSave."""
 TASK = "checkpointing.save_with_metadata"
 EXPECT = "Unsupported type"
 

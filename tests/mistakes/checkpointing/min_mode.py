@@ -1,6 +1,6 @@
-"""best_mode='min' for an accuracy: the worst checkpoints are kept."""
+"""best_mode='min' for a score: the worst checkpoints are kept."""
 TASK = "checkpointing.make_best_manager"
-EXPECT = "a higher accuracy is better"
+EXPECT = "higher is better here"
 
 
 def make_best_manager(directory, keep, metric):

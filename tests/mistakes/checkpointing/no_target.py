@@ -1,6 +1,6 @@
 """Restoring without a target: plain dicts and lists come back instead of a TrainState."""
 TASK = "checkpointing.restore_state"
-EXPECT = "restoring without a target"
+EXPECT = "not a TrainState of the template's class"
 
 
 def restore_state(mngr, template, step=None):

@@ -1,6 +1,6 @@
-"""Saves the state but not the loader position: the resumed run reads the first batches again."""
+"""Saves the state alone, not the loader position: the resumed run reads the first batches again."""
 TASK = "checkpointing.train_with_checkpoints"
-EXPECT = "resumed run differs from the uninterrupted run"
+EXPECT = "holds the items ['default']"
 
 
 def train_with_checkpoints(mngr, state, data, loader, *, num_steps, batch_size, save_every, train_step,

@@ -1,6 +1,6 @@
-"""BatchNorm always uses the running averages: the statistics never update while training."""
+"""BatchNorm always uses the running averages: they never update, and training normalises with them."""
 TASK = "trainstate.build_model"
-EXPECT = "left the batch_stats unchanged"
+EXPECT = "returned the running averages unchanged"
 
 
 def build_model(hidden, num_classes, dropout_rate):

@@ -1,6 +1,6 @@
 """Dropout is deterministic in both modes: the dropout key is never used."""
 TASK = "trainstate.build_model"
-EXPECT = "Two different dropout keys gave the same train-mode output"
+EXPECT = "Two different dropout keys gave the same train-mode logits"
 
 
 def build_model(hidden, num_classes, dropout_rate):

@@ -1,6 +1,6 @@
 """The same key initialises the weights and becomes the dropout key."""
 TASK = "trainstate.create_train_state"
-EXPECT = "split the key once"
+EXPECT = "state.key is the key that was passed in"
 
 
 def create_train_state(model, key, x, tx):

@@ -1,6 +1,6 @@
 """Adam without bias correction: the first updates are far too small."""
 TASK = "trainstate.adam_update"
-EXPECT = "bias correction"
+EXPECT = "Adam's with no bias correction"
 
 
 def adam_update(grads, opt_state, learning_rate, b1=0.9, b2=0.999, eps=1e-8):

@@ -1,6 +1,6 @@
 """The updated statistics are computed and thrown away: the old batch_stats are returned."""
 TASK = "trainstate.apply_train"
-EXPECT = "equal to the ones passed in"
+EXPECT = "returned batch statistics equal to the ones in `variables`"
 
 
 def apply_train(model, variables, x, dropout_key):

@@ -1,6 +1,6 @@
 """Bias correction with the count before the increment: the first step divides by zero."""
 TASK = "trainstate.adam_update"
-EXPECT = "t = count + 1"
+EXPECT = "count before the increment"
 
 
 def adam_update(grads, opt_state, learning_rate, b1=0.9, b2=0.999, eps=1e-8):

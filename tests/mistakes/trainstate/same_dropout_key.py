@@ -1,6 +1,6 @@
 """state.key is used as the dropout key at every step: the same masks every step."""
 TASK = "trainstate.train_step"
-EXPECT = "the same dropout key is used every step"
+EXPECT = "the dropout masks do not change with state.step"
 
 
 def train_step(state, batch):

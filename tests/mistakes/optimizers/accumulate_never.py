@@ -1,0 +1,17 @@
+"""No accumulation: tx steps after every micro-batch."""
+TASK = "optimizers.fit_accumulated"
+EXPECT = "`momentum/params"
+
+
+def fit_accumulated(loss_fn, params, tx, micro_batches, every_k):
+    @jax.jit
+    def step(params, opt_state, batch):
+        loss, grads = jax.value_and_grad(loss_fn)(params, batch)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    opt_state, losses = tx.init(params), []
+    for batch in micro_batches:
+        params, opt_state, loss = step(params, opt_state, batch)
+        losses.append(loss)
+    return params, jnp.stack(losses)

@@ -1,0 +1,9 @@
+"""Clipping placed after AdamW: it clips the final updates, and Adam sees the raw gradients."""
+TASK = "optimizers.make_adamw"
+EXPECT = "/updates["
+
+
+def make_adamw(peak_lr, warmup_steps, decay_steps, end_lr, clip_norm, weight_decay):
+    schedule = optax.warmup_cosine_decay_schedule(0.0, peak_lr, warmup_steps, decay_steps, end_lr)
+    return optax.chain(optax.adamw(schedule, weight_decay=weight_decay, mask=decay_mask),
+                       optax.clip_by_global_norm(clip_norm))

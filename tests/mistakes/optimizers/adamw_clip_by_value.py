@@ -1,0 +1,8 @@
+"""Clipping each entry to [-clip_norm, clip_norm] instead of scaling the whole tree by its global norm."""
+TASK = "optimizers.make_adamw"
+EXPECT = "/updates["
+
+
+def make_adamw(peak_lr, warmup_steps, decay_steps, end_lr, clip_norm, weight_decay):
+    schedule = optax.warmup_cosine_decay_schedule(0.0, peak_lr, warmup_steps, decay_steps, end_lr)
+    return optax.chain(optax.clip(clip_norm), optax.adamw(schedule, weight_decay=weight_decay, mask=decay_mask))

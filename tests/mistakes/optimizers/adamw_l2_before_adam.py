@@ -1,0 +1,9 @@
+"""An L2 term added to the gradients before Adam (Adam with L2, not AdamW): Adam rescales the decay."""
+TASK = "optimizers.make_adamw"
+EXPECT = "/updates["
+
+
+def make_adamw(peak_lr, warmup_steps, decay_steps, end_lr, clip_norm, weight_decay):
+    schedule = optax.warmup_cosine_decay_schedule(0.0, peak_lr, warmup_steps, decay_steps, end_lr)
+    return optax.chain(optax.clip_by_global_norm(clip_norm), optax.add_decayed_weights(weight_decay, mask=decay_mask),
+                       optax.adam(schedule))

@@ -1,0 +1,15 @@
+"""A minus sign in the direction: the chain's scale_by_learning_rate negates again, so the params climb."""
+TASK = "optimizers.scale_by_lion"
+EXPECT = "`eager_directions[0]"
+
+
+def scale_by_lion(b1, b2):
+    def init(params):
+        return {"m": jax.tree.map(jnp.zeros_like, params)}
+
+    def update(updates, state, params=None):
+        directions = jax.tree.map(lambda g, m: -jnp.sign(b1 * m + (1 - b1) * g), updates, state["m"])
+        moment = jax.tree.map(lambda g, m: b2 * m + (1 - b2) * g, updates, state["m"])
+        return directions, {"m": moment}
+
+    return optax.GradientTransformation(init, update)

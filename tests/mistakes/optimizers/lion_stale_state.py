@@ -1,0 +1,15 @@
+"""Computing the new moment but returning the old state: the moment stays zero, the direction is sign(g)."""
+TASK = "optimizers.scale_by_lion"
+EXPECT = "`eager_directions["
+
+
+def scale_by_lion(b1, b2):
+    def init(params):
+        return {"m": jax.tree.map(jnp.zeros_like, params)}
+
+    def update(updates, state, params=None):
+        directions = jax.tree.map(lambda g, m: jnp.sign(b1 * m + (1 - b1) * g), updates, state["m"])
+        moment = jax.tree.map(lambda g, m: b2 * m + (1 - b2) * g, updates, state["m"])
+        return directions, state
+
+    return optax.GradientTransformation(init, update)

@@ -1,0 +1,17 @@
+"""The cross-entropy summed over the batch instead of averaged: gradients and loss scale with the batch size."""
+TASK = "trainstate.train_step"
+EXPECT = "the states returned"
+
+
+def train_step(state, batch):
+    dropout_key = jax.random.fold_in(state.key, state.step)
+
+    def loss_fn(params):
+        logits, updates = state.apply_fn({"params": params, "batch_stats": state.batch_stats}, batch["x"],
+                                         train=True, rngs={"dropout": dropout_key}, mutable=["batch_stats"])
+        loss = optax.softmax_cross_entropy_with_integer_labels(logits, batch["y"]).sum()
+        return loss, (logits, updates["batch_stats"])
+
+    (loss, (logits, stats)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
+    state = state.apply_gradients(grads=grads, batch_stats=stats)
+    return state, {"loss": loss, "accuracy": jnp.mean((jnp.argmax(logits, -1) == batch["y"]).astype(jnp.float32))}
