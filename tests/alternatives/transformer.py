@@ -100,22 +100,25 @@ def transformer_lm(params, tokens, num_heads):
 
 
 def train_lm(params, ids, key, num_heads, steps, batch_size, block_size, learning_rate):
-    # A Python loop over a jitted step (unrolled under an outer jit), losses collected in a list and stacked.
-    optimizer = optax.adam(learning_rate)
-    opt_state = optimizer.init(params)
+    # Adam spelled as its two parts, a fori_loop that writes each loss into a preallocated array, the step's key
+    # indexed inside the loop, and the gradient through jax.grad with has_aux.
+    optimizer = optax.chain(optax.scale_by_adam(), optax.scale(-learning_rate))
+    keys = jax.random.split(key, steps)
 
-    @jax.jit
-    def step(params, opt_state, step_key):
-        x, y = next_token_batch(ids, step_key, batch_size, block_size)
-        loss, grads = jax.value_and_grad(lambda p: cross_entropy(transformer_lm(p, x, num_heads), y))(params)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
+    def loss_and_loss(p, x, y):
+        loss = cross_entropy(transformer_lm(p, x, num_heads), y)
+        return loss, loss
 
-    losses = []
-    for step_key in jax.random.split(key, steps):
-        params, opt_state, loss = step(params, opt_state, step_key)
-        losses.append(loss)
-    return params, jnp.stack(losses)
+    def body(i, carry):
+        p, opt_state, losses = carry
+        x, y = next_token_batch(ids, keys[i], batch_size, block_size)
+        grads, loss = jax.grad(loss_and_loss, has_aux=True)(p, x, y)
+        updates, opt_state = optimizer.update(grads, opt_state, p)
+        p = jax.tree.map(lambda w, u: w + u, p, updates)
+        return p, opt_state, losses.at[i].set(loss)
+
+    params, _, losses = lax.fori_loop(0, steps, body, (params, optimizer.init(params), jnp.zeros(steps, jnp.float32)))
+    return params, losses
 
 
 def sample(params, prompt, key, num_heads, num_tokens, temperature):

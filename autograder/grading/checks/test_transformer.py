@@ -89,15 +89,16 @@ def test_layer_norm_matches_flax(run):
     for name, case in ref.given.items():
         value = _float_array(out.get(name), case["x"].shape)
         if value is not None and not np.isfinite(value).all():
+            where = {"batch": "where x[0, 0] has all features equal (variance 0: the result there is the bias)",
+                     "one_feature": "with a single feature (the result is the bias)"}.get(name, "on random values")
             expect(False, f"layer_norm returned NaN or inf for x of shape {case['x'].shape} (eps {case['eps']:.2e}), "
-                          f"{'where the first row has all features equal (variance 0)' if name == 'batch' else 'with a single feature' if name == 'one_feature' else 'on random values'}: "
-                          "the result must be finite there (it is the bias).")
+                          f"{where}: the result must be finite.")
     shapes = {name: tuple(case["x"].shape) for name, case in ref.given.items()}
     epsilons = {name: float(f"{case['eps']:.3g}") for name, case in ref.given.items()}
     expect_match(got.out, flax_out, rtol=RTOL, atol=ATOL, exact_dtype=True,
                  call=f"layer_norm(x, scale, bias, eps) compared with Flax's LayerNorm for x of shapes {shapes} "
-                      f"(`batch` eagerly with a constant row, `one_feature` jitted, `small_eps` vmapped) and eps "
-                      f"{epsilons}",
+                      f"(all under jax.jit: `batch` with a constant row, `one_feature` with F == 1, `small_eps` "
+                      f"under jax.vmap) and eps {epsilons}",
                  hint="normalise every vector along the last axis with its own mean and biased variance "
                       "(divide by F), eps inside the square root, then times scale plus bias.")
 
@@ -287,7 +288,7 @@ def test_next_token_batch_values(run):
                           f"block_size = {call['block_size']}" for name, call in ref.given.items())
     expect_match(got.out, ref.out, exact_dtype=True,
                  call=f"next_token_batch(ids, key, batch_size, block_size) on random ids and keys ({described}; the "
-                      "`eager` key once more for `same_key`)",
+                      "`other` call's key once more for `same_key`)",
                  hint="starts = jax.random.randint(key, (batch_size,), 0, len(ids) - block_size); inputs are the "
                       "windows at the starts, targets the windows one token later; int32.")
 

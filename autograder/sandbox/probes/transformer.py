@@ -25,7 +25,8 @@ from autograder.sandbox.probing import ForbiddenCall, count_equations, forbidden
 # XLA's CPU compiler spends most of its time optimising and emitting fused kernels: for programs this small the
 # unoptimised classic emitters compile about four times faster and run just as well. The student's own jit calls
 # and loops are compiled as part of the outer program, with these options.
-FAST_COMPILE = {"xla_backend_optimization_level": 0, "xla_cpu_use_fusion_emitters": False}
+FAST_COMPILE = {"xla_backend_optimization_level": 0, "xla_cpu_use_fusion_emitters": False,
+                "xla_cpu_parallel_codegen_split_count": 1}
 
 
 def fast_jit(function):
