@@ -1,4 +1,4 @@
-# Generated from solutions/transformer.py (sha256 968ac58e4439) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/transformer.py (sha256 25372eaab14a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Transformers from scratch: einsum, attention and a small language model.
 
 Learning goals
@@ -508,14 +508,23 @@ def init_lm(key: jax.Array, vocab_size: int, d_model: int = 64, num_heads: int =
             max_len: int = 64, d_ff: int | None = None) -> dict:
     """Parameters of the language model: a pytree of float32 arrays (see ``transformer_lm`` for the layout)."""
     d_ff = 4 * d_model if d_ff is None else d_ff
-    keys = iter(jax.random.split(key, 3 + 6 * num_layers))
+    shapes = [(vocab_size, d_model), (max_len, d_model), (d_model, vocab_size)]
+    shapes += ([(d_model, d_model)] * 4 + [(d_model, d_ff), (d_ff, d_model)]) * num_layers
+    # One draw for every weight, cut into pieces: one random program to compile instead of one per shape.
+    flat = np.asarray(0.02 * jax.random.normal(key, (sum(math.prod(shape) for shape in shapes),), jnp.float32))
+    offsets = np.cumsum([0] + [math.prod(shape) for shape in shapes])
+    pieces = iter(jnp.asarray(flat[start:stop].reshape(shape))
+                  for start, stop, shape in zip(offsets[:-1], offsets[1:], shapes))
 
     def normal(*shape):
-        return 0.02 * jax.random.normal(next(keys), shape, jnp.float32)
+        piece = next(pieces)
+        assert piece.shape == shape
+        return piece
 
     def norm():
         return {"scale": jnp.ones(d_model, jnp.float32), "bias": jnp.zeros(d_model, jnp.float32)}
 
+    embed, pos, unembed = normal(vocab_size, d_model), normal(max_len, d_model), normal(d_model, vocab_size)
     blocks = []
     for _ in range(num_layers):
         blocks.append({
@@ -527,8 +536,7 @@ def init_lm(key: jax.Array, vocab_size: int, d_model: int = 64, num_heads: int =
                     "w2": normal(d_ff, d_model), "b2": jnp.zeros(d_model, jnp.float32)},
         })
     assert d_model % num_heads == 0, "d_model must be a multiple of num_heads"
-    return {"embed": normal(vocab_size, d_model), "pos": normal(max_len, d_model), "blocks": blocks,
-            "ln_f": norm(), "unembed": normal(d_model, vocab_size)}
+    return {"embed": embed, "pos": pos, "blocks": blocks, "ln_f": norm(), "unembed": unembed}
 
 
 # %%

@@ -679,14 +679,23 @@ def init_lm(key: jax.Array, vocab_size: int, d_model: int = 64, num_heads: int =
             max_len: int = 64, d_ff: int | None = None) -> dict:
     """Parameters of the language model: a pytree of float32 arrays (see ``transformer_lm`` for the layout)."""
     d_ff = 4 * d_model if d_ff is None else d_ff
-    keys = iter(jax.random.split(key, 3 + 6 * num_layers))
+    shapes = [(vocab_size, d_model), (max_len, d_model), (d_model, vocab_size)]
+    shapes += ([(d_model, d_model)] * 4 + [(d_model, d_ff), (d_ff, d_model)]) * num_layers
+    # One draw for every weight, cut into pieces: one random program to compile instead of one per shape.
+    flat = np.asarray(0.02 * jax.random.normal(key, (sum(math.prod(shape) for shape in shapes),), jnp.float32))
+    offsets = np.cumsum([0] + [math.prod(shape) for shape in shapes])
+    pieces = iter(jnp.asarray(flat[start:stop].reshape(shape))
+                  for start, stop, shape in zip(offsets[:-1], offsets[1:], shapes))
 
     def normal(*shape):
-        return 0.02 * jax.random.normal(next(keys), shape, jnp.float32)
+        piece = next(pieces)
+        assert piece.shape == shape
+        return piece
 
     def norm():
         return {"scale": jnp.ones(d_model, jnp.float32), "bias": jnp.zeros(d_model, jnp.float32)}
 
+    embed, pos, unembed = normal(vocab_size, d_model), normal(max_len, d_model), normal(d_model, vocab_size)
     blocks = []
     for _ in range(num_layers):
         blocks.append({
@@ -698,8 +707,7 @@ def init_lm(key: jax.Array, vocab_size: int, d_model: int = 64, num_heads: int =
                     "w2": normal(d_ff, d_model), "b2": jnp.zeros(d_model, jnp.float32)},
         })
     assert d_model % num_heads == 0, "d_model must be a multiple of num_heads"
-    return {"embed": normal(vocab_size, d_model), "pos": normal(max_len, d_model), "blocks": blocks,
-            "ln_f": norm(), "unembed": normal(d_model, vocab_size)}
+    return {"embed": embed, "pos": pos, "blocks": blocks, "ln_f": norm(), "unembed": unembed}
 
 
 # %%
@@ -745,18 +753,19 @@ def transformer_lm(params: dict, tokens: jax.Array, num_heads: int) -> jax.Array
 
 # %% checks="transformer.transformer_lm"
 def test_transformer_lm_shapes_and_initial_loss():
-    params = init_lm(jax.random.key(0), vocab_size=11, d_model=16, num_heads=2, num_layers=2, max_len=8)
+    params = init_lm(jax.random.key(0), vocab_size=11, d_model=8, num_heads=2, num_layers=2, max_len=8)
     tokens = jax.random.randint(jax.random.key(1), (3, 8), 0, 11)
-    logits = transformer_lm(params, tokens, 2)
+    logits = jax.jit(transformer_lm, static_argnums=2)(params, tokens, 2)
     assert logits.shape == (3, 8, 11) and logits.dtype == jnp.float32, f"logits {logits.dtype}{logits.shape}"
     loss = cross_entropy(logits[:, :-1], tokens[:, 1:])
     assert abs(float(loss) - math.log(11)) < 0.1, f"the loss at initialisation is {float(loss):.3f}, expected about log 11"
 
 
 def test_transformer_lm_is_causal():
-    params = init_lm(jax.random.key(2), vocab_size=5, d_model=8, num_heads=2, num_layers=1, max_len=6)
-    first = transformer_lm(params, jnp.array([[1, 2, 3, 4]]), 2)
-    second = transformer_lm(params, jnp.array([[1, 2, 0, 0]]), 2)
+    params = init_lm(jax.random.key(2), vocab_size=11, d_model=8, num_heads=2, num_layers=2, max_len=8)
+    lm = jax.jit(transformer_lm, static_argnums=2)
+    first = lm(params, jnp.array([[1, 2, 3, 4]]), 2)
+    second = lm(params, jnp.array([[1, 2, 0, 0]]), 2)
     assert jnp.allclose(first[0, :2], second[0, :2], atol=1e-6), "the logits at position t must not depend on later tokens"
 
 
@@ -908,14 +917,15 @@ def sample(params: dict, prompt: jax.Array, key: jax.Array, num_heads: int, num_
 
 # %% checks="transformer.sample"
 def test_sample_greedy_and_reproducible():
-    params = init_lm(jax.random.key(0), vocab_size=6, d_model=8, num_heads=2, num_layers=1, max_len=8)
+    params = init_lm(jax.random.key(0), vocab_size=11, d_model=8, num_heads=2, num_layers=2, max_len=8)
     prompt = jnp.array([1, 2], dtype=jnp.int32)
-    tokens = sample(params, prompt, jax.random.key(1), 2, 4, 1.0)
+    sampler = jax.jit(sample, static_argnums=(3, 4, 5))
+    tokens = sampler(params, prompt, jax.random.key(1), 2, 4, 1.0)
     assert tokens.shape == (4,) and tokens.dtype == jnp.int32, f"sample returned {tokens.dtype}{tokens.shape}"
-    again = sample(params, prompt, jax.random.key(1), 2, 4, 1.0)
+    again = sampler(params, prompt, jax.random.key(1), 2, 4, 1.0)
     assert jnp.array_equal(tokens, again), "the same key must give the same tokens"
-    greedy = sample(params, prompt, jax.random.key(1), 2, 1, 0.0)
-    expected = jnp.argmax(transformer_lm(params, prompt[None], 2)[0, -1])
+    greedy = sampler(params, prompt, jax.random.key(1), 2, 1, 0.0)
+    expected = jnp.argmax(jax.jit(transformer_lm, static_argnums=2)(params, prompt[None], 2)[0, -1])
     assert int(greedy[0]) == int(expected), f"at temperature 0 the first token is {greedy[0]}, expected the argmax {expected}"
 
 

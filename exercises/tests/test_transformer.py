@@ -1,4 +1,4 @@
-# Generated from solutions/transformer.py (sha256 968ac58e4439) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/transformer.py (sha256 25372eaab14a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `transformer`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
@@ -127,18 +127,19 @@ def test_cross_entropy_large_logits_stay_finite():
 
 # Task transformer.transformer_lm
 def test_transformer_lm_shapes_and_initial_loss():
-    params = init_lm(jax.random.key(0), vocab_size=11, d_model=16, num_heads=2, num_layers=2, max_len=8)
+    params = init_lm(jax.random.key(0), vocab_size=11, d_model=8, num_heads=2, num_layers=2, max_len=8)
     tokens = jax.random.randint(jax.random.key(1), (3, 8), 0, 11)
-    logits = transformer_lm(params, tokens, 2)
+    logits = jax.jit(transformer_lm, static_argnums=2)(params, tokens, 2)
     assert logits.shape == (3, 8, 11) and logits.dtype == jnp.float32, f"logits {logits.dtype}{logits.shape}"
     loss = cross_entropy(logits[:, :-1], tokens[:, 1:])
     assert abs(float(loss) - math.log(11)) < 0.1, f"the loss at initialisation is {float(loss):.3f}, expected about log 11"
 
 
 def test_transformer_lm_is_causal():
-    params = init_lm(jax.random.key(2), vocab_size=5, d_model=8, num_heads=2, num_layers=1, max_len=6)
-    first = transformer_lm(params, jnp.array([[1, 2, 3, 4]]), 2)
-    second = transformer_lm(params, jnp.array([[1, 2, 0, 0]]), 2)
+    params = init_lm(jax.random.key(2), vocab_size=11, d_model=8, num_heads=2, num_layers=2, max_len=8)
+    lm = jax.jit(transformer_lm, static_argnums=2)
+    first = lm(params, jnp.array([[1, 2, 3, 4]]), 2)
+    second = lm(params, jnp.array([[1, 2, 0, 0]]), 2)
     assert jnp.allclose(first[0, :2], second[0, :2], atol=1e-6), "the logits at position t must not depend on later tokens"
 
 
@@ -156,12 +157,13 @@ def test_train_lm_lowers_the_loss():
 
 # Task transformer.sample
 def test_sample_greedy_and_reproducible():
-    params = init_lm(jax.random.key(0), vocab_size=6, d_model=8, num_heads=2, num_layers=1, max_len=8)
+    params = init_lm(jax.random.key(0), vocab_size=11, d_model=8, num_heads=2, num_layers=2, max_len=8)
     prompt = jnp.array([1, 2], dtype=jnp.int32)
-    tokens = sample(params, prompt, jax.random.key(1), 2, 4, 1.0)
+    sampler = jax.jit(sample, static_argnums=(3, 4, 5))
+    tokens = sampler(params, prompt, jax.random.key(1), 2, 4, 1.0)
     assert tokens.shape == (4,) and tokens.dtype == jnp.int32, f"sample returned {tokens.dtype}{tokens.shape}"
-    again = sample(params, prompt, jax.random.key(1), 2, 4, 1.0)
+    again = sampler(params, prompt, jax.random.key(1), 2, 4, 1.0)
     assert jnp.array_equal(tokens, again), "the same key must give the same tokens"
-    greedy = sample(params, prompt, jax.random.key(1), 2, 1, 0.0)
-    expected = jnp.argmax(transformer_lm(params, prompt[None], 2)[0, -1])
+    greedy = sampler(params, prompt, jax.random.key(1), 2, 1, 0.0)
+    expected = jnp.argmax(jax.jit(transformer_lm, static_argnums=2)(params, prompt[None], 2)[0, -1])
     assert int(greedy[0]) == int(expected), f"at temperature 0 the first token is {greedy[0]}, expected the argmax {expected}"
