@@ -1,6 +1,6 @@
 """`make bench`: what students and instructors wait for, side by side, on this machine; writes bench/README.md.
 
-    .venv/bin/python bench/bench.py [--students 20] [--quick] [--no-write]
+    .venv/bin/python bench/bench.py [--students 20] [--no-write]
 
 Measures, in one run: the floor (a fresh interpreter importing jax, flax, optax, orbax and running one op);
 the student loop (one topic's visible tests cold and warm, the watch loop from save to result); one full
@@ -61,7 +61,16 @@ def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import jax
     return (f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, jax {jax.__version__}, CPU only; {time.strftime('%Y-%m-%d')}")
+            f"Python {platform.python_version()}, jax {jax.__version__}, CPU only; {time.strftime('%Y-%m-%d')}; "
+            f"load average {load()} at the start")
+
+
+def load() -> str:
+    """The 1-minute load average: figures taken beside other work are slower, and the README says so."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
 
 
 def floor(repeats: int = 3) -> dict:
@@ -283,6 +292,7 @@ def main() -> int:
     for key in ("one_cold", "one_warm", "class_j1", "class_j2", "self_check"):
         figures[key].pop("stdout", None)
         figures[key].pop("stderr", None)
+    figures["machine"] += f", {load()} at the end"
     text = report(figures)
     print(text)
     if not args.no_write:

@@ -1,4 +1,4 @@
-# Generated from solutions/pmap.py (sha256 ac52cd659c86) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pmap.py (sha256 eadce2c4b22e) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Data parallelism with pmap: shard the batch, replicate the parameters, average the gradients.
 
 Learning goals
@@ -219,6 +219,17 @@ def replicate(tree, n_devices: int):
 # >>> jax.pmap(lambda x: jax.grad(lambda w: lax.pmean(w * x, "batch"))(1.0), axis_name="batch")(per_device)
 # Array([1., 2., 3., 6.], dtype=float32, weak_type=True)
 # ```
+#
+# This is where the modern API differs most. With `jax.jit` on a batch laid out by a `NamedSharding` there is
+# no per-device function at all: the gradient of the mean loss over the global batch is the full-batch
+# gradient, with no `pmean` written (the compiler adds the all-reduce; the `sharding` topic shows it in the
+# compiled program). And under `jax.shard_map` the rule above turns around: see this lesson's last section.
+#
+# ```python
+# >>> spread = jax.device_put(per_device, NamedSharding(mesh, P("batch")))     # one array, a value per device
+# >>> jax.jit(jax.grad(lambda w, x: jnp.mean(w * x)))(1.0, spread)             # the mean of x: no pmean
+# Array(3., dtype=float32, weak_type=True)
+# ```
 
 # %%
 def dp_sgd_step(params: dict, x: jax.Array, y: jax.Array, lr: float) -> tuple[dict, jax.Array]:
@@ -293,6 +304,15 @@ def global_accuracy(logits: jax.Array, labels: jax.Array, valid: jax.Array) -> d
 # >>> out = jax.pmap(lambda v: 2 * v)(jnp.ones((4, 3)))
 # >>> out.shape, len(out.devices())
 # ((4, 3), 4)
+# ```
+#
+# With `jax.jit` on sharded arrays there is no replica to pick: a result laid out by `NamedSharding(mesh, P())`
+# is one array of its own shape, with a copy on every device (the `sharding` topic):
+#
+# ```python
+# >>> doubled = jax.jit(lambda v: 2 * v)(jax.device_put(jnp.arange(3.0), NamedSharding(mesh, P())))
+# >>> doubled.shape, doubled.sharding.is_fully_replicated, len(doubled.addressable_shards)
+# ((3,), True, 4)
 # ```
 
 # %%

@@ -274,6 +274,17 @@ def test_replicate_adds_a_device_axis():
 # >>> jax.pmap(lambda x: jax.grad(lambda w: lax.pmean(w * x, "batch"))(1.0), axis_name="batch")(per_device)
 # Array([1., 2., 3., 6.], dtype=float32, weak_type=True)
 # ```
+#
+# This is where the modern API differs most. With `jax.jit` on a batch laid out by a `NamedSharding` there is
+# no per-device function at all: the gradient of the mean loss over the global batch is the full-batch
+# gradient, with no `pmean` written (the compiler adds the all-reduce; the `sharding` topic shows it in the
+# compiled program). And under `jax.shard_map` the rule above turns around: see this lesson's last section.
+#
+# ```python
+# >>> spread = jax.device_put(per_device, NamedSharding(mesh, P("batch")))     # one array, a value per device
+# >>> jax.jit(jax.grad(lambda w, x: jnp.mean(w * x)))(1.0, spread)             # the mean of x: no pmean
+# Array(3., dtype=float32, weak_type=True)
+# ```
 
 # %%
 def dp_sgd_step(params: dict, x: jax.Array, y: jax.Array, lr: float) -> tuple[dict, jax.Array]:
@@ -387,6 +398,15 @@ def test_global_accuracy_counts_rows_not_devices():
 # >>> out = jax.pmap(lambda v: 2 * v)(jnp.ones((4, 3)))
 # >>> out.shape, len(out.devices())
 # ((4, 3), 4)
+# ```
+#
+# With `jax.jit` on sharded arrays there is no replica to pick: a result laid out by `NamedSharding(mesh, P())`
+# is one array of its own shape, with a copy on every device (the `sharding` topic):
+#
+# ```python
+# >>> doubled = jax.jit(lambda v: 2 * v)(jax.device_put(jnp.arange(3.0), NamedSharding(mesh, P())))
+# >>> doubled.shape, doubled.sharding.is_fully_replicated, len(doubled.addressable_shards)
+# ((3,), True, 4)
 # ```
 
 # %%

@@ -176,7 +176,8 @@ def test_every_hidden_check_can_fail(topic, scratch):
 def test_visible_tests_both_ways(topic, tmp_path):
     """Stubs fail every visible test; the reference and the alternative pass them all."""
     def outcomes(folder, solved=None):
-        return {k: v for k, v in visible_run(copy_exercises(folder, solved)).items() if f"test_{topic}." in k}
+        return {k: v for k, v in visible_run(copy_exercises(folder, solved), f"tests/test_{topic}.py").items()
+                if f"test_{topic}." in k}
 
     stubs = outcomes(tmp_path / "stubs")
     solved = outcomes(tmp_path / "solved", {topic: ROOT / "solutions" / f"{topic}.py"})

@@ -242,8 +242,9 @@ def test_classroom_starter_leaks_nothing(starter):
     names = {p.relative_to(starter).as_posix() for p in files}
     assert {"requirements.txt", "conftest.py", "pytest.ini", "jaxkit/__main__.py", "jaxkit/tasks.json",
             f"{TOPIC}.py", f"tests/test_{TOPIC}.py", ".github/workflows/classroom.yml"} <= names
-    assert (starter / "requirements.txt").read_text().splitlines()[1:] == \
-        (ROOT / "requirements.txt").read_text().splitlines(), "the kit's pins"
+    assert (starter / "requirements.txt").read_text() == (ROOT / "exercises" / "requirements.txt").read_text(), \
+        "the starter pins what students get: the kit's pins without the tests' and instructors' tools"
+    assert "pytest-xdist" not in (starter / "requirements.txt").read_text()
     hits = []
     for path in files:
         text = path.read_text(errors="replace")

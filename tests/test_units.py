@@ -69,3 +69,25 @@ def test_master_without_checks_cell_is_refused(tmp_path):
     broken.write_text(text.replace('# %% checks="gotchas.ema"', "# %%"))
     with pytest.raises(master.MasterError, match=r"task gotchas.ema needs exactly one solution function"):
         master.read("gotchas", broken)
+
+
+def test_xdist_groups_keep_a_group_on_one_worker(tmp_path):
+    """The suite relies on `--dist loadgroup` (a topic's cached reference and mistake verdicts, one grader
+    corpus): a group's tests must all run on one worker (tests/conftest.py tags the ids pytest 9 uses)."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copyfile(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pytest\npytestmark = pytest.mark.xdist_group('one')\n"
+        + "".join(f"def test_{i}():\n    print('WORKER', os.environ['PYTEST_XDIST_WORKER'])\n" for i in range(6)))
+    (tmp_path / "test_free.py").write_text("import pytest\n@pytest.mark.parametrize('x', range(6))\n"
+                                           "def test_free(x):\n    pass\n")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v", "-s",
+                             "-p", "no:cacheprovider", str(tmp_path)], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=300, env={**__import__("os").environ, "JAXKIT_TEST_CACHE": "x"})
+    assert result.returncode == 0, result.stdout[-2000:]
+    workers = {line.split()[0] for line in result.stdout.splitlines() if "test_grouped.py::" in line
+               and "PASSED" in line}
+    assert len(workers) == 1 and "@one" in result.stdout, result.stdout[-2000:]

@@ -70,7 +70,7 @@ def tree_problem(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1
             return f"{where} is {type(got).__name__} {_fmt(got)}, expected a dict"
         if set(got) != set(expected):
             missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
-            return f"{where} has keys {sorted(got)}, expected {sorted(expected)} (missing {missing}, extra {extra})"
+            return f"{where} has keys {sorted(got)}: missing {missing}, extra {extra}"
         for key in expected:
             problem = tree_problem(got[key], expected[key], path=f"{path}/{key}" if path else key, **options)
             if problem:

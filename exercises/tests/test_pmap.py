@@ -1,4 +1,4 @@
-# Generated from solutions/pmap.py (sha256 ac52cd659c86) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/pmap.py (sha256 eadce2c4b22e) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `pmap`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
