@@ -1,0 +1,12 @@
+"""Builds a fresh optimizer inside the step: the given one never moves, and the Optax state restarts each step."""
+TASK = "nnx.train_step"
+EXPECT = "optimizer.step is still 0"
+
+
+def train_step(model, optimizer, x, y):
+    def loss_fn(model):
+        return optax.softmax_cross_entropy_with_integer_labels(model(x), y).mean()
+
+    loss, grads = nnx.value_and_grad(loss_fn)(model)
+    nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param).update(model, grads)
+    return loss

@@ -1,0 +1,12 @@
+"""The usual base 10000 written in, whatever base is passed."""
+TASK = "transformer.rotary_embedding"
+EXPECT = "`batched`"
+
+def rotary_embedding(x, positions, base):
+    d = x.shape[-1]
+    half = d // 2
+    theta = 10000.0 ** (-2.0 * jnp.arange(half, dtype=jnp.float32) / d)
+    angle = positions[..., None].astype(jnp.float32) * theta
+    cos, sin = jnp.cos(angle), jnp.sin(angle)
+    first, second = x[..., :half], x[..., half:]
+    return jnp.concatenate([first * cos - second * sin, first * sin + second * cos], axis=-1)

@@ -1,0 +1,20 @@
+"""The logits of the buffer's last position, which sees only placeholders after the prompt."""
+TASK = "transformer.sample"
+EXPECT = "sample(params, prompt, key"
+
+def sample(params, prompt, key, num_heads, num_tokens, temperature):
+    length = prompt.shape[0]
+    buffer = jnp.zeros(length + num_tokens, jnp.int32).at[:length].set(prompt)
+
+    def step(buffer, inputs):
+        i, step_key = inputs
+        logits = transformer_lm(params, buffer[None], num_heads)[0, -1]
+        if temperature == 0:
+            token = jnp.argmax(logits)
+        else:
+            token = jax.random.categorical(step_key, logits / temperature)
+        token = token.astype(jnp.int32)
+        return buffer.at[length + i].set(token), token
+
+    _, tokens = lax.scan(step, buffer, (jnp.arange(num_tokens), jax.random.split(key, num_tokens)))
+    return tokens

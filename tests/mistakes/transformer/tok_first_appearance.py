@@ -1,0 +1,15 @@
+"""Characters numbered in order of first appearance, not sorted."""
+TASK = "transformer.char_tokenizer"
+EXPECT = "`long/chars["
+
+def char_tokenizer(text):
+    chars = list(dict.fromkeys(text))
+    index = {c: i for i, c in enumerate(chars)}
+
+    def encode(s):
+        return jnp.asarray([index[c] for c in s], dtype=jnp.int32)
+
+    def decode(ids):
+        return "".join(chars[int(i)] for i in np.asarray(ids).reshape(-1))
+
+    return chars, encode, decode
