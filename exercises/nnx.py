@@ -1,4 +1,4 @@
-# Generated from solutions/nnx.py (sha256 3bc03c1f56cc) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/nnx.py (sha256 7b4043e43e9e) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Flax NNX and a CNN: convolution by hand, models as Python objects, training in place, checkpoints.
 
 Learning goals
@@ -25,6 +25,8 @@ Out of scope: checkpoint managers, retention and resuming (topic ``checkpointing
 
 # %%
 import os
+import tempfile
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp

@@ -24,6 +24,8 @@ Out of scope: checkpoint managers, retention and resuming (topic ``checkpointing
 
 # %%
 import os
+import tempfile
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -750,27 +752,31 @@ def restore_model(path: str, channels: tuple[int, int], num_classes: int, dropou
 
 
 # %% checks="nnx.save_model"
-def test_save_model_writes_a_checkpoint(tmp_path):
-    model = make_cnn((4, 6), 10, 0.5, nnx.Rngs(0))
-    save_model(model, str(tmp_path / "checkpoint"))
-    with ocp.StandardCheckpointer() as checkpointer:
-        raw = checkpointer.restore(str(tmp_path / "checkpoint"))
-    assert sorted(raw) == ["bn1", "bn2", "conv1", "conv2", "dropout", "head"], f"the checkpoint holds {sorted(raw)}"
-    assert jnp.array_equal(raw["conv1"]["kernel"]["value"], model.conv1.kernel[...]), "the saved conv1 kernel differs"
+def test_save_model_writes_a_checkpoint():
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        model = make_cnn((4, 6), 10, 0.5, nnx.Rngs(0))
+        save_model(model, str(tmp_path / "checkpoint"))
+        with ocp.StandardCheckpointer() as checkpointer:
+            raw = checkpointer.restore(str(tmp_path / "checkpoint"))
+        assert sorted(raw) == ["bn1", "bn2", "conv1", "conv2", "dropout", "head"], f"the checkpoint holds {sorted(raw)}"
+        assert jnp.array_equal(raw["conv1"]["kernel"]["value"], model.conv1.kernel[...]), "the saved conv1 kernel differs"
 
 
 # %% checks="nnx.restore_model"
-def test_restore_model_round_trip(tmp_path):
-    model = make_cnn((4, 6), 10, 0.5, nnx.Rngs(0))
-    model(jnp.ones((2, 8, 8, 1)))  # a train-mode call: statistics and RNG count move
-    with ocp.StandardCheckpointer() as checkpointer:
-        checkpointer.save(str(tmp_path / "checkpoint"), nnx.state(model))
-        checkpointer.wait_until_finished()
-    restored = restore_model(str(tmp_path / "checkpoint"), (4, 6), 10, 0.5)
-    assert jnp.array_equal(restored.bn1.mean[...], model.bn1.mean[...]), "the restored running mean differs"
-    model.eval()
-    x = jnp.linspace(0.0, 1.0, 2 * 64).reshape(2, 8, 8, 1)
-    assert jnp.allclose(restored(x), model(x)), "the restored model's eval output differs from the saved model's"
+def test_restore_model_round_trip():
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        model = make_cnn((4, 6), 10, 0.5, nnx.Rngs(0))
+        model(jnp.ones((2, 8, 8, 1)))  # a train-mode call: statistics and RNG count move
+        with ocp.StandardCheckpointer() as checkpointer:
+            checkpointer.save(str(tmp_path / "checkpoint"), nnx.state(model))
+            checkpointer.wait_until_finished()
+        restored = restore_model(str(tmp_path / "checkpoint"), (4, 6), 10, 0.5)
+        assert jnp.array_equal(restored.bn1.mean[...], model.bn1.mean[...]), "the restored running mean differs"
+        model.eval()
+        x = jnp.linspace(0.0, 1.0, 2 * 64).reshape(2, 8, 8, 1)
+        assert jnp.allclose(restored(x), model(x)), "the restored model's eval output differs from the saved model's"
 
 
 # %% [markdown]
