@@ -69,11 +69,11 @@ def build_class(root: Path, elsewhere: Path, port: int = 0) -> tuple[dict[str, i
         case = case_header(path)
         if case["SANDBOX_ONLY"] and not SANDBOXED:
             continue
+        attack = case["ATTACK"].replace("LISTENER_PORT", str(port))
         for form in case["FORMS"]:
             folder = student(root, f"{path.stem}-{form}", case["FILES"])
             if form == "py":
                 base = reference if case["BASE"] == "solutions" else stub
-                attack = case["ATTACK"].replace("LISTENER_PORT", str(port))
                 (folder / "gotchas.py").write_text(base + "\n\n" + attack)
             else:
                 nbformat.write(notebook_with(case["BASE"], attack), str(folder / "gotchas.ipynb"))
