@@ -107,3 +107,23 @@ def expect(condition: bool, message: str) -> None:
     """Fail with ``message`` (a full sentence) unless ``condition`` is exactly True."""
     if condition is not True:
         raise AssertionError(message)
+
+
+def part(data: Any, *path: Any) -> Any:
+    """data[path[0]][path[1]]... (dict keys, list indices), or None where the student's data does not have that
+    form: the comparison that follows then says what differs."""
+    for key in path:
+        if type(data) is dict and key in data:
+            data = data[key]
+        elif type(data) is list and type(key) is int and -len(data) <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def float_array(value: Any, shape: tuple | None = None) -> np.ndarray | None:
+    """The value as float64 when it is a floating array (of `shape`, if given), else None."""
+    if type(value) is not np.ndarray or value.dtype.kind != "f" or (shape is not None and value.shape != shape):
+        return None
+    return value.astype(np.float64)

@@ -503,3 +503,27 @@ def forbid_autodiff(impl: Any):
             for cls, init in saved.items():
                 cls.__init__ = init
             ad.backward_pass = saved_backward
+
+
+def mesh_key(mesh) -> list:
+    """A mesh as plain data (axis names, sizes and types), to compare meshes across a call."""
+    return [list(mesh.axis_names), [int(s) for s in mesh.axis_sizes], [str(t) for t in mesh.axis_types]]
+
+
+def shard_map_meshes(call):
+    """Run call() and list the mesh of every shard_map that ran meanwhile (recorded where jax resolves it)."""
+    from jax._src import shard_map as shard_map_module
+
+    original, meshes = shard_map_module._shmap_checks, []
+
+    def spy(mesh, *args, **kwargs):
+        resolved = original(mesh, *args, **kwargs)
+        meshes.append(mesh_key(resolved[0]))
+        return resolved
+
+    shard_map_module._shmap_checks = spy
+    try:
+        value = call()
+    finally:
+        shard_map_module._shmap_checks = original
+    return value, meshes

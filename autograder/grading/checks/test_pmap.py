@@ -13,25 +13,11 @@ import re
 import numpy as np
 import pytest
 
-from autograder.grading.compare import expect, expect_match
+from autograder.grading.compare import expect, expect_match, float_array, part
 from autograder.sandbox.probes import pmap as probes
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _part(tree, *path):
-    """tree[path[0]][path[1]]... when every step is a dict holding the key, else None (forged or odd data)."""
-    for key in path:
-        if type(tree) is not dict or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
-def _float_array(value, shape=None):
-    """The value when it is a floating array (of `shape`, if given), else None."""
-    if type(value) is not np.ndarray or value.dtype.kind != "f" or (shape is not None and value.shape != shape):
-        return None
-    return value.astype(np.float64)
 
 
 def _flat_update(old: dict, new) -> np.ndarray | None:
@@ -40,7 +26,7 @@ def _flat_update(old: dict, new) -> np.ndarray | None:
         return None
     parts = []
     for name in ("w", "b"):
-        leaf = _float_array(new[name], np.shape(old[name]))
+        leaf = float_array(new[name], np.shape(old[name]))
         if leaf is None:
             return None
         parts.append(np.ravel(np.asarray(old[name], np.float64) - leaf))
@@ -110,7 +96,7 @@ def _mapped(function: str, how: str, in_axes: str) -> str:
 def _diagnose_sgd(got_run, ref_run, given, call: str) -> None:
     """Name what is detectably wrong with a data-parallel SGD step's replicated result (before the comparison)."""
     n = given["n"]
-    new, loss = _part(got_run, "params"), _part(got_run, "loss")
+    new, loss = part(got_run, "params"), part(got_run, "loss")
     expect(not _replicas_disagree(new),
            f"{call}: the {n} replicas returned different new parameters, so they would drift apart. Every device "
            "must apply the same update, computed from all devices' rows.")
@@ -123,7 +109,7 @@ def _diagnose_sgd(got_run, ref_run, given, call: str) -> None:
         summed = " (exactly what summing the devices' gradients with lax.psum gives instead of averaging them)" \
             if abs(ratio - n) < 1e-3 * n else ""
         expect(False, f"{call}: the update replica 0 took is {ratio:.4g} times the full-batch SGD step{summed}.")
-    mine, right = _float_array(loss, (n,)), ref_run["loss"].astype(np.float64)
+    mine, right = float_array(loss, (n,)), ref_run["loss"].astype(np.float64)
     if mine is not None and np.allclose(mine, n * right, rtol=1e-4):
         expect(False, f"{call}: the loss is {n} times the global mean loss (summed over the {n} devices instead of "
                "averaged).")
@@ -155,7 +141,7 @@ def test_shard_batch_layout(run):
     expect(not wrong, f"shard_batch returned {wrong} where the docstring promises a JAX array: convert the input "
                       "with jax.numpy (a NumPy input must give a JAX array too).")
     for name, shape in shapes.items():
-        mine, n = _part(got.out, name), devices[name]
+        mine, n = part(got.out, name), devices[name]
         if type(mine) is np.ndarray and len(shape) > 2 and mine.shape == (n, shape[0] // n * int(np.prod(shape[1:]))):
             expect(False, f"shard_batch(x of shape {tuple(shape)}, {n}) returned shape {mine.shape}: the trailing "
                           "axes were flattened into one. Each shard keeps the shape of a row.")
@@ -174,7 +160,7 @@ def test_shard_batch_rejects_uneven_batches(run):
     for name, case in ref.given.items():
         rows, n = case["rows"], case["devices"]
         call = f"shard_batch(x with {rows} rows, {n})"
-        mine = _part(got.out, name)
+        mine = part(got.out, name)
         expect(type(mine) is dict and set(mine) == {"raised", "message", "shape"},
                f"{call}: the grading process sent data of an unexpected form.")
         expect(mine["raised"] is not None,
@@ -216,8 +202,8 @@ def test_dp_sgd_step_is_the_full_batch_step(run):
     for name, given in ref.given.items():
         call = (f"{_mapped('dp_sgd_step', name.split('_')[0], '(0, 0, 0, None)')} over {given['n']} devices, "
                 f"{given['rows']} rows of {given['d']} features each, lr={given['lr']:.3f}")
-        _diagnose_sgd(_part(got.out, name), ref.out[name], given, call)
-        expect_match(_part(got.out, name), ref.out[name], exact_dtype=True, rtol=2e-5, atol=2e-6, call=call,
+        _diagnose_sgd(part(got.out, name), ref.out[name], given, call)
+        expect_match(part(got.out, name), ref.out[name], exact_dtype=True, rtol=2e-5, atol=2e-6, call=call,
                      hint="every replica applies params - lr * (the mean of the devices' gradients), and returns the "
                           "mean of the devices' losses.")
 
@@ -240,7 +226,7 @@ def test_global_accuracy_sums_counts(run):
         valid_rows = given["valid"].sum(1).tolist()
         call = (f"{_mapped('global_accuracy', name.split('_')[0], '(0, 0, 0)')} over {n} devices with {rows} rows "
                 f"each, of which {valid_rows} are valid")
-        mine = _part(got.out, name)
+        mine = part(got.out, name)
         if type(mine) is dict:
             for key in ("correct", "count", "accuracy"):
                 expect(not (type(mine.get(key)) is np.ndarray and _replicas_disagree(mine[key])),
@@ -255,7 +241,7 @@ def test_global_accuracy_sums_counts(run):
             if type(correct) is np.ndarray and correct.shape == (n,) and np.all(correct == all_hits):
                 expect(False, f"{call}: correct is {all_hits}, which counts the padding rows predicted right too; "
                               "only valid rows count.")
-            accuracy = _float_array(mine.get("accuracy"), (n,))
+            accuracy = float_array(mine.get("accuracy"), (n,))
             per_device = _device_accuracies(given)
             if accuracy is not None and np.all(np.isfinite(per_device)):
                 if not np.allclose(accuracy, ref.out[name]["accuracy"], rtol=1e-5) and \
@@ -288,7 +274,7 @@ def test_train_loop_matches_single_device_loop(run):
         expect(sizes == [devices],
                f"{call}: the step ran over {sizes} devices; it must run on all {devices} local devices "
                "(jax.local_device_count()).")
-        expect_match(_part(got.out, name), ref.out[name], exact_dtype=True, rtol=2e-5, atol=2e-6,
+        expect_match(part(got.out, name), ref.out[name], exact_dtype=True, rtol=2e-5, atol=2e-6,
                      call=call + " (against the single-device SGD loop on the same batches)",
                      hint="replicate the params once, keep the replicated params from step to step, collect the "
                           "loss of replica 0 at every step, and return replica 0 of the params at the end.")
@@ -305,7 +291,7 @@ def test_device_dropout_keys_per_device(run):
         n, rate, x = given["n"], given["rate"], given["x"]
         call = (f"jax.pmap(device_dropout, axis_name='batch', in_axes=(None, 0, None)) over {n} devices on "
                 f"activations of shape {x.shape[1:]} with rate={rate:.3f}")
-        mine = _float_array(_part(got.out, name), x.shape)
+        mine = float_array(part(got.out, name), x.shape)
         if mine is not None and rate > 0:
             kept = mine != 0
             expect(not all(np.array_equal(kept[0], kept[i]) for i in range(1, n)),
@@ -317,7 +303,7 @@ def test_device_dropout_keys_per_device(run):
             if not np.allclose(mine, ref.out[name], rtol=1e-6) and abs(fraction - rate) < abs(fraction - (1 - rate)):
                 expect(False, f"{call}: {fraction:.0%} of the entries were kept, about rate = {rate:.0%}; rate is the "
                               "probability of dropping an entry, so each is kept with probability 1 - rate.")
-        expect_match(_part(got.out, name), ref.out[name], exact_dtype=True, rtol=1e-6, atol=1e-7, call=call,
+        expect_match(part(got.out, name), ref.out[name], exact_dtype=True, rtol=1e-6, atol=1e-7, call=call,
                      hint="device i draws keep = bernoulli(fold_in(key, i), 1 - rate, x.shape) and returns "
                           "x / (1 - rate) where kept, 0 elsewhere.")
 
@@ -368,13 +354,13 @@ def test_halo_conv1d_equals_convolve(run):
         n, length, kernel = given["n"], given["length"], given["kernel"]
         call = (f"jax.pmap(halo_conv1d, axis_name='batch', in_axes=(0, None)) over {n} devices with chunks of "
                 f"{length} and a kernel of length {len(kernel)} (halo {len(kernel) // 2})")
-        mine = _float_array(_part(got.out, name), (n, length))
+        mine = float_array(part(got.out, name), (n, length))
         expected = ref.out[name]
         if mine is not None and not np.allclose(mine, expected, rtol=1e-5, atol=1e-5):
             for what, variant in _halo_variants(given["signal"], kernel, n).items():
                 expect(variant.shape != mine.shape or not np.allclose(mine, variant, rtol=1e-4, atol=1e-4),
                        f"{call}: the result is {what}.")
-        expect_match(_part(got.out, name), expected, exact_dtype=True, rtol=1e-5, atol=1e-5, call=call,
+        expect_match(part(got.out, name), expected, exact_dtype=True, rtol=1e-5, atol=1e-5, call=call,
                      hint="send your last K // 2 values to device i + 1 and your first K // 2 to device i - 1, "
                           "with no pair that wraps around; pad with what you receive and convolve with mode='valid'.")
 
@@ -399,7 +385,7 @@ def test_td0_update_is_the_semi_gradient(run):
         call = (f"td0_update(params, s, r, s_next, gamma={given['gamma']:.3f}, lr={given['lr']:.3f}) on "
                 f"{len(given['r'])} random transitions with {len(given['params']['w'])} features"
                 + (" under jax.jit" if name.endswith("jit") else ""))
-        mine = _part(got.out, name)
+        mine = part(got.out, name)
         if given["gamma"] > 0 and _flat_update(given["params"], mine) is not None:
             full = _full_gradient_step(given)
             detected = all(np.allclose(np.asarray(mine[k], np.float64), full[k], rtol=1e-4, atol=1e-6) for k in full)
@@ -421,12 +407,12 @@ def test_shard_map_step_is_the_single_device_step(run):
         n = given["n"]
         call = (f"shard_map_sgd_step(jax.make_mesh(({n},), ('batch',)), params, x, y, lr={given['lr']:.3f}) for "
                 f"{given['rows']} rows of {given['d']} features")
-        expect(_part(got.report, name, "shard_map_on_mesh") is True,
+        expect(part(got.report, name, "shard_map_on_mesh") is True,
                f"{call}: no jax.shard_map over the mesh given ran. Compute the loss and gradient inside jax.shard_map "
                "over `mesh`, with in_specs P('batch') for the batch and P() for the params (in-process rule).")
-        mine = _part(got.out, name)
+        mine = part(got.out, name)
         single = _reference_is_single_device(ref.out[name]["params"], ref.out[name]["loss"], given)
-        ratio = _update_ratio(given["params"], _part(mine, "params"), single)
+        ratio = _update_ratio(given["params"], part(mine, "params"), single)
         if ratio is not None:
             summed = (" (exactly what a gradient summed over the devices gives: inside shard_map the gradient with "
                       "respect to replicated P() params is already a sum)") if abs(ratio - n) < 1e-3 * n else ""

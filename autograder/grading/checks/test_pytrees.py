@@ -9,17 +9,8 @@ calls) only ever take points away. Docstrings list the mistakes each check rejec
 import numpy as np
 import pytest
 
-from autograder.grading.compare import expect, expect_match
+from autograder.grading.compare import expect, expect_match, part
 from autograder.sandbox.probes import pytrees as probes
-
-
-def part(value, *keys):
-    """value[k1][k2]... when the student's data has that form, else None (the comparison then says so)."""
-    for key in keys:
-        if type(value) is not dict or key not in value:
-            return None
-        value = value[key]
-    return value
 
 
 def expect_structure(got_tree, expected: str, *, call: str, hint: str = "") -> None:

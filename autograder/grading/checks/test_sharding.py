@@ -14,25 +14,11 @@ mistakes each check rejects.
 import numpy as np
 import pytest
 
-from autograder.grading.compare import expect, expect_match
+from autograder.grading.compare import expect, expect_match, float_array, part
 from autograder.sandbox.probes import sharding as probes
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _part(tree, *path):
-    """tree[path[0]][path[1]]... when every step is a dict holding the key, else None (forged or odd data)."""
-    for key in path:
-        if type(tree) is not dict or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
-def _float_array(value, shape=None):
-    """The value as float64 when it is a floating array (of `shape`, if given), else None."""
-    if type(value) is not np.ndarray or value.dtype.kind != "f" or (shape is not None and value.shape != shape):
-        return None
-    return value.astype(np.float64)
 
 
 def _layout_problem(got, ref, what: str, rtol: float = 1e-5, atol: float = 1e-6) -> str | None:
@@ -61,7 +47,7 @@ def _layout_problem(got, ref, what: str, rtol: float = 1e-5, atol: float = 1e-6)
 
 def _expect_layout(got, ref, what: str, call: str, hint: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
     """The value of an array (exact dtype), then the block on every device."""
-    expect_match(_part(got, "value"), ref["value"], exact_dtype=True, rtol=rtol, atol=atol, call=f"{call}: {what}",
+    expect_match(part(got, "value"), ref["value"], exact_dtype=True, rtol=rtol, atol=atol, call=f"{call}: {what}",
                  hint=hint)
     problem = _layout_problem(got, ref, what, rtol, atol)
     expect(problem is None, f"{call}: {problem}. Hint: {hint}")
@@ -73,7 +59,7 @@ def _tree_layouts(got, ref, path: str = ""):
         yield path, got, ref
     elif type(ref) is dict:
         for key, value in ref.items():
-            yield from _tree_layouts(_part(got, key), value, f"{path}/{key}" if path else key)
+            yield from _tree_layouts(part(got, key), value, f"{path}/{key}" if path else key)
     elif type(ref) is list:
         for i, value in enumerate(ref):
             mine = got[i] if type(got) is list and i < len(got) else None
@@ -140,9 +126,9 @@ def test_layout_of_reads_every_layout(run):
         where = f" (traced inside jax.jit: layout_of({case['traced']}))" if "traced" in case else ""
         call = (f"layout_of(x) for x of shape {tuple(case['shape'])} laid out by NamedSharding(mesh, {case['spec']}) "
                 f"on the {case['mesh']}{where}")
-        numpy_at = _numpy_number(_part(got.out, name), ref.out[name])
+        numpy_at = _numpy_number(part(got.out, name), ref.out[name])
         expect(numpy_at is None, f"{call}: `{numpy_at}` holds NumPy numbers, not Python ints.")
-        expect_match(_part(got.out, name), ref.out[name], call=call,
+        expect_match(part(got.out, name), ref.out[name], call=call,
                      hint="spec has one list of axis names per dimension of x; shard_shape is the block one device "
                           "holds; copies is the product of the sizes of the mesh axes that split nothing; all plain "
                           "Python ints, strs and lists.")
@@ -160,16 +146,16 @@ def test_place_mlp_blocks_on_every_device(run):
         call = (f"place_mlp(jax.make_mesh(({data}, {model}), ('data', 'model')), params, x) with w1 ({given['d']}, "
                 f"{given['h']}), w2 ({given['h']}, {given['o']}) and a batch of {given['rows']} rows"
                 + (" (NumPy inputs)" if given["numpy_inputs"] else " (JAX inputs)"))
-        specs = _part(got.report, name, "specs") if type(_part(got.report, name, "specs")) is dict else {}
+        specs = part(got.report, name, "specs") if type(part(got.report, name, "specs")) is dict else {}
         for leaf, ref_leaf in (*((k, v) for k, v in ref.out[name]["params"].items()), ("x", ref.out[name]["x"])):
-            mine = _part(got.out, name, "params", leaf) if leaf != "x" else _part(got.out, name, "x")
+            mine = part(got.out, name, "params", leaf) if leaf != "x" else part(got.out, name, "x")
             laid_out = f" (it is laid out by {specs[leaf]})" if type(specs.get(leaf)) is str and specs[leaf] else ""
             _expect_layout(mine, ref_leaf, f"`{leaf}`{laid_out}", call,
                            hint="w1 split by columns and b1 over 'model', w2 split by rows over 'model', b2 on every "
                                 "device whole, x split by rows over 'data', each with jax.device_put and a "
                                 "NamedSharding on the mesh given.")
-        expect(set(_part(got.out, name, "params") or {}) == set(ref.out[name]["params"]),
-               f"{call}: the params returned have the keys {sorted(_part(got.out, name, 'params') or {})}, expected "
+        expect(set(part(got.out, name, "params") or {}) == set(ref.out[name]["params"]),
+               f"{call}: the params returned have the keys {sorted(part(got.out, name, 'params') or {})}, expected "
                f"{sorted(ref.out[name]['params'])}.")
 
 
@@ -185,8 +171,8 @@ def _single_device_step(given) -> dict:
 def _dp_update(given, params) -> np.ndarray | None:
     if type(params) is not dict or set(params) != {"w", "b"}:
         return None
-    w, b = _float_array(_part(params, "w", "value"), given["params"]["w"].shape), \
-        _float_array(_part(params, "b", "value"), ())
+    w, b = float_array(part(params, "w", "value"), given["params"]["w"].shape), \
+        float_array(part(params, "b", "value"), ())
     if w is None or b is None:
         return None
     return np.concatenate([given["params"]["w"] - w, [given["params"]["b"] - b]])
@@ -209,8 +195,8 @@ def test_data_parallel_step_is_the_single_device_step(run):
         assert right is not None and np.allclose(right, np.concatenate(
             [given["params"]["w"] - oracle["w"], [given["params"]["b"] - oracle["b"]]]), rtol=1e-4, atol=1e-6), \
             "kit bug: the reference differs from the single-device step"
-        mine = _part(got.out, name)
-        ratio = _ratio(_dp_update(given, _part(mine, "params")), right)
+        mine = part(got.out, name)
+        ratio = _ratio(_dp_update(given, part(mine, "params")), right)
         if ratio is not None:
             known = [(data, f" (exactly {data}, the size of 'data': the devices' gradients were summed, not "
                             "averaged)"),
@@ -224,14 +210,14 @@ def test_data_parallel_step_is_the_single_device_step(run):
         hint = ("put x and y on the mesh split over 'data' and the params replicated, and run the single-device step "
                 "(mean of mse_losses) under jax.jit; return the new params and the losses at the old params.")
         for leaf in ("w", "b"):
-            _expect_layout(_part(mine, "params", leaf), ref.out[name]["params"][leaf], f"new params `{leaf}`", call,
+            _expect_layout(part(mine, "params", leaf), ref.out[name]["params"][leaf], f"new params `{leaf}`", call,
                            hint, rtol=2e-5, atol=2e-6)
-        spec = _part(got.report, name, "specs", "losses")
+        spec = part(got.report, name, "specs", "losses")
         laid_out = f" (laid out by {spec})" if type(spec) is str and spec else ""
-        _expect_layout(_part(mine, "losses"), ref.out[name]["losses"], f"`losses`{laid_out}", call, hint,
+        _expect_layout(part(mine, "losses"), ref.out[name]["losses"], f"`losses`{laid_out}", call, hint,
                        rtol=2e-5, atol=2e-6)
         if name.startswith("jit") and data > 1:
-            found = _part(got.report, name, "collectives")
+            found = part(got.report, name, "collectives")
             expect(type(found) is list and "all-reduce" in found,
                    f"{call}: the compiled step holds no all-reduce, so no device combined its rows' gradient with the "
                    "others': every device worked on the whole batch. Split the batch over 'data' before the jitted "
@@ -257,19 +243,19 @@ def test_tp_mlp_forward_is_the_mlp_split_by_rows(run):
                 "rows laid out by place_mlp")
         oracle = _mlp64(given)
         assert np.allclose(ref.out[name]["value"], oracle, rtol=1e-4, atol=1e-4), "kit bug: the reference is no MLP"
-        found = _part(got.report, name, "collectives")
+        found = part(got.report, name, "collectives")
         expect(type(found) is list and "all-gather" not in found,
                f"{call}: the compiled program holds an all-gather: weights or activations were gathered whole onto "
                "devices, which is what tensor parallelism avoids. Keep the hidden units split over 'model' and let "
                "layer 2's partial products be summed (in-process rule).")
-        mine = _float_array(_part(got.out, name, "value"), oracle.shape)
+        mine = float_array(part(got.out, name, "value"), oracle.shape)
         if mine is not None and model > 1 and not np.allclose(mine, oracle, rtol=1e-4, atol=1e-4):
             b2 = given["params"]["b2"].astype(np.float64)
             expect(not np.allclose(mine, oracle + (model - 1) * b2, rtol=1e-4, atol=1e-4),
                    f"{call}: the result is the MLP plus {model - 1} extra copies of b2: b2 was added on each of the "
                    f"{model} 'model' devices before their partial products were summed. Add it once, after the sum.")
-        spec = _part(got.report, name, "spec")
-        _expect_layout(_part(got.out, name), ref.out[name],
+        spec = part(got.report, name, "spec")
+        _expect_layout(part(got.out, name), ref.out[name],
                        "the output" + (f" (laid out by {spec})" if type(spec) is str and spec else ""), call,
                        hint="relu(x @ w1 + b1) is local to each device; multiply by w2 with out_sharding=P('data', "
                             "None) (the partial products summed over 'model'), then add b2.", rtol=1e-4, atol=1e-4)
@@ -308,15 +294,15 @@ def test_pmap_on_mesh_equals_pmap(run):
         n, axis = given["n"], given["axis"]
         call = (f"pmap_on_mesh(f, jax.make_mesh(({n},), ('{axis}',)), in_axes={tuple(given['in_axes'])}) called on "
                 f"the per-device function `{name}`")
-        expect(_part(got.report, name, "shard_map_on_mesh") is True,
+        expect(part(got.report, name, "shard_map_on_mesh") is True,
                f"{call}: no jax.shard_map over the mesh given ran. Run f inside jax.shard_map over `mesh` (in-process "
                "rule).")
         oracle = _pmap_oracle(name, given)
         expected = _values(ref.out[name])
-        mine = _values(_part(got.out, name))
+        mine = _values(part(got.out, name))
         assert _close_trees(expected, oracle), "kit bug: the reference differs from pmap"
         if name == "grad_step":
-            ratio = _ratio(_float_array(_part(mine, "grads", "w")), np.asarray(expected["grads"]["w"], np.float64))
+            ratio = _ratio(float_array(part(mine, "grads", "w")), np.asarray(expected["grads"]["w"], np.float64))
             if ratio is not None:
                 why = (f" (exactly {n}, the number of devices: shard_map with check_vma=True sums the gradient of an "
                        "argument that is the same on every device, which pmap does not)") if abs(ratio - n) < 1e-3 * n \
@@ -325,7 +311,7 @@ def test_pmap_on_mesh_equals_pmap(run):
         expect_match(mine, expected, exact_dtype=True, rtol=2e-5, atol=2e-6, call=f"{call} (against jax.pmap)",
                      hint="f sees, on device i, slice i of every mapped argument and the whole unmapped ones; every "
                           "output leaf gets a leading axis of size n, row i from device i.")
-        for path, mine_leaf, ref_leaf in _tree_layouts(_part(got.out, name), ref.out[name]):
+        for path, mine_leaf, ref_leaf in _tree_layouts(part(got.out, name), ref.out[name]):
             problem = _layout_problem(mine_leaf, ref_leaf, f"output `{path}`", rtol=2e-5, atol=2e-6)
             expect(problem is None, f"{call}: {problem}. Hint: row i of every output is stored on device i of the "
                                     "mesh, as pmap's outputs are.")
@@ -370,7 +356,7 @@ def test_ring_all_reduce_equals_psum(run):
         expected = ref.out[name]
         assert np.allclose(expected.reshape(n, -1), total, rtol=1e-5, atol=1e-5), "kit bug: the reference is not psum"
         if given["how"] == "shard_map":
-            rules = _part(got.report, name) if type(_part(got.report, name)) is dict else {}
+            rules = part(got.report, name) if type(part(got.report, name)) is dict else {}
             others = rules.get("other_collectives")
             expect(others == [], f"{call}: it uses {_api_names(others)}; build the sum from lax.ppermute alone "
                                  "(in-process rule).")
@@ -380,7 +366,7 @@ def test_ring_all_reduce_equals_psum(run):
             expect(sizes == [chunk] or n == 1,
                    f"{call}: the messages lax.ppermute sends hold {sizes} values; each must be one chunk of {chunk} "
                    "(x split into one chunk per device), not the whole vector (in-process rule).")
-        mine = _float_array(_part(got.out, name), expected.shape)
+        mine = float_array(part(got.out, name), expected.shape)
         if mine is not None and not np.allclose(mine, expected, rtol=1e-5, atol=1e-5):
             rows = mine.reshape(n, n, chunk)
             full = total.reshape(n, chunk)
@@ -394,7 +380,7 @@ def test_ring_all_reduce_equals_psum(run):
             if n > 1 and missing.all():
                 expect(False, f"{call}: every chunk on every device is the sum of all devices but one: the "
                               "reduce-scatter stopped one step early.")
-        expect_match(_part(got.out, name), expected, exact_dtype=True, rtol=1e-5, atol=1e-5,
+        expect_match(part(got.out, name), expected, exact_dtype=True, rtol=1e-5, atol=1e-5,
                      call=call + " (against lax.psum)",
                      hint="n - 1 reduce-scatter steps, in which each device adds its own copy of the chunk it "
                           "receives, then n - 1 all-gather steps, all with the same ring direction and chunk "
@@ -431,7 +417,7 @@ def test_zero_momentum_step_shards_the_state(run):
         assert all(np.allclose(ref.out[name][k], oracle[k], rtol=1e-4, atol=1e-5) for k in oracle), \
             "kit bug: the reference differs from the float64 step"
         if given["how"] == "shard_map":
-            rules = _part(got.report, name) if type(_part(got.report, name)) is dict else {}
+            rules = part(got.report, name) if type(part(got.report, name)) is dict else {}
             used, others = rules.get("primitives"), rules.get("other_collectives")
             extra = set(map(str, others)) - {"reduce_scatter", "all_gather"} if type(others) is list else others
             expect(type(others) is list and not extra,
@@ -441,8 +427,8 @@ def test_zero_momentum_step_shards_the_state(run):
             expect(type(used) is list and {"reduce_scatter", "all_gather"} <= set(map(str, used)),
                    f"{call}: it does not use both lax.psum_scatter and lax.all_gather (it uses "
                    f"{_api_names(used) or 'neither'}) (in-process rule).")
-        mine = _part(got.out, name)
-        new_momentum = _float_array(_part(mine, "momentum"), oracle["momentum"].shape)
+        mine = part(got.out, name)
+        new_momentum = float_array(part(mine, "momentum"), oracle["momentum"].shape)
         if new_momentum is not None:
             update = (new_momentum - given["beta"] * given["momentum"].astype(np.float64).reshape(new_momentum.shape))
             right = oracle["momentum"] - given["beta"] * given["momentum"].astype(np.float64).reshape(update.shape)

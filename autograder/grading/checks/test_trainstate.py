@@ -9,20 +9,8 @@ mistakes each check rejects.
 import numpy as np
 import pytest
 
-from autograder.grading.compare import expect, expect_match, tree_problem
+from autograder.grading.compare import expect, expect_match, part, tree_problem
 from autograder.sandbox.probes import trainstate as probes
-
-
-def _part(data, *path):
-    """data[path[0]][path[1]]..., or None where the student's data does not have that form."""
-    for key in path:
-        if isinstance(data, dict) and isinstance(key, str) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
 
 
 def _array(value) -> bool:
@@ -38,7 +26,7 @@ def _model_call(g) -> str:
 def _expect_layers(got, ref) -> None:
     for name in ("first", "second"):
         g, theirs = ref.given[name], ref.out[name]
-        mine = {k: _part(got.out, name, k) for k in ("collections", "layers")}
+        mine = {k: part(got.out, name, k) for k in ("collections", "layers")}
         expect_match(mine, {k: theirs[k] for k in ("collections", "layers")},
                      call=f"model.init(key, x, train=False) for {_model_call(g)} (its collections, and its layers "
                           "described by their shapes, whatever their names)",
@@ -94,7 +82,7 @@ def test_build_model_layers(run):
     got, ref = run(probes.build_model_behaviour)
     _expect_layers(got, ref)
     for name in ("first", "second"):
-        expect_match(_part(got.out, name, "updated"), ref.out[name]["updated"],
+        expect_match(part(got.out, name, "updated"), ref.out[name]["updated"],
                      call=f"model.apply(..., train=True, mutable=['batch_stats']) for {_model_call(ref.given[name])} "
                           "(the collections it returns updated)")
 
@@ -106,7 +94,7 @@ def test_build_model_evaluation(run):
     got, ref = run(probes.build_model_behaviour)
     _expect_layers(got, ref)
     for name in ("first", "second"):
-        expect_match(_part(got.out, name, "eval"), ref.out[name]["eval"], rtol=1e-5, atol=1e-5, exact_dtype=True,
+        expect_match(part(got.out, name, "eval"), ref.out[name]["eval"], rtol=1e-5, atol=1e-5, exact_dtype=True,
                      call=f"model.apply(variables, x, train=False) for {_model_call(ref.given[name])}, with drawn "
                           "weights and running averages",
                      hint="at evaluation BatchNorm normalises with the running averages, Dropout is off, and the "
@@ -121,8 +109,8 @@ def test_build_model_running_averages(run):
     _expect_layers(got, ref)
     for name in ("first", "second"):
         g = ref.given[name]
-        mine = _part(got.out, name, "new_stats")
-        mean = _part(mine, "mean")
+        mine = part(got.out, name, "new_stats")
+        mean = part(mine, "mean")
         if _array(mean) and mean.shape == g["running_mean"].shape:
             expect(not np.array_equal(mean, g["running_mean"]),
                    f"A train-mode apply with mutable=['batch_stats'] for {_model_call(g)} returned the running "
@@ -150,7 +138,7 @@ def test_build_model_dropout(run):
     _expect_layers(got, ref)
     for name in ("first", "second"):
         g = ref.given[name]
-        logits, again, other = (_part(got.out, name, k) for k in ("train", "train_same_key", "train_other_key"))
+        logits, again, other = (part(got.out, name, k) for k in ("train", "train_same_key", "train_other_key"))
         expected = ref.out[name]["train"]
         expect(_array(logits) and logits.shape == expected.shape and logits.dtype == expected.dtype,
                f"model.apply(variables, x, train=True, rngs={{'dropout': key}}, mutable=['batch_stats']) for "
@@ -183,19 +171,19 @@ def test_apply_train_values(run):
     got, ref = run(probes.apply_train_outputs)
     for name, how in (("eager", "called eagerly"), ("jit", "under jax.jit")):
         g = ref.given[name]
-        stats = _part(got.out, name, "batch_stats")
+        stats = part(got.out, name, "batch_stats")
         expect(not (isinstance(stats, dict) and set(stats) == {"batch_stats"}),
                f"{_apply_call(g, how)} returned the whole dict of updated collections ({{'batch_stats': ...}}) as its "
                "second value; return the updated batch_stats tree itself.")
         expect(tree_problem(stats, g["batch_stats"], rtol=0, atol=0) is not None,
                f"{_apply_call(g, how)} returned batch statistics equal to the ones in `variables`; return the "
                "updated statistics that apply hands back in training mode.")
-        logits, other = _part(got.out, name, "logits"), _part(got.out, name, "other_key_logits")
+        logits, other = part(got.out, name, "logits"), part(got.out, name, "other_key_logits")
         if _array(logits) and _array(other) and logits.shape == other.shape:
             expect(not np.array_equal(logits, other),
                    f"{_apply_call(g, how)} gave the same logits for two different dropout keys: the masks must be "
                    "drawn from dropout_key.")
-        expect_match(_part(got.out, name), ref.out[name], exact_dtype=True, call=_apply_call(g, how),
+        expect_match(part(got.out, name), ref.out[name], exact_dtype=True, call=_apply_call(g, how),
                      hint="training mode, rngs mapping 'dropout' to dropout_key, and mutable ['batch_stats']; "
                           "return the logits and the updated batch_stats.")
 
@@ -207,7 +195,7 @@ def test_apply_train_leaves_variables_alone(run):
     expect(got.report["eager"]["variables_intact"] is True,
            "apply_train changed the `variables` dict it was given (seen in an eager call). Return the new statistics "
            "and leave the caller's dict as it was.")
-    expect_match(_part(got.out, "eager", "logits"), ref.out["eager"]["logits"],
+    expect_match(part(got.out, "eager", "logits"), ref.out["eager"]["logits"],
                  call=_apply_call(ref.given["eager"], "called eagerly"))
 
 
@@ -232,7 +220,7 @@ def test_create_train_state_type_and_optimizer(run):
         expect(report["opt_state_fits_params"] is True,
                f"{call} returned a state whose opt_state does not have the structure of tx.init(state.params): the "
                "optimizer state covers something other than the params collection.")
-        expect_match(_part(got.out, name, "step"), ref.out[name]["step"], call=f"state.step after {call}")
+        expect_match(part(got.out, name, "step"), ref.out[name]["step"], call=f"state.step after {call}")
 
 
 @pytest.mark.task("trainstate.create_train_state")
@@ -245,7 +233,7 @@ def test_create_train_state_fields(run):
     for name in ("adam", "sgd"):
         g = ref.given[name]
         call = _create_call(g, name)
-        key = _part(got.out, name, "key")
+        key = part(got.out, name, "key")
         given_key = np.asarray(jax.random.key_data(probes.key_from_seed(g["seed"])))
         halves = np.asarray(jax.random.key_data(jax.random.split(probes.key_from_seed(g["seed"]))))
         if _array(key) and key.shape == given_key.shape:
@@ -255,10 +243,10 @@ def test_create_train_state_fields(run):
             expect(not np.array_equal(key, halves[0]),
                    f"{call}: state.key is the first half of jax.random.split(key), the half that initialises the "
                    "weights; keep the second half.")
-        params = _part(got.out, name, "params")
+        params = part(got.out, name, "params")
         expect(not (isinstance(params, dict) and "batch_stats" in params),
                f"{call}: state.params holds a 'batch_stats' entry; params is the params collection only.")
-        expect_match(_part(got.out, name), ref.out[name], exact_dtype=False, call=call,
+        expect_match(part(got.out, name), ref.out[name], exact_dtype=False, call=call,
                      hint="init with the first half of one split of key in evaluation mode; params, batch_stats, "
                           "apply_fn and tx as the docstring lists them; state.key is the second half (a typed key).")
 
@@ -279,20 +267,20 @@ def test_train_step_with_adam(run):
     computed in evaluation mode, metrics after the update, another loss, gradients that are not the loss's."""
     got, ref = run(probes.train_step_adam)
     g = ref.given
-    first = _part(got.out, "states", 0)
+    first = part(got.out, "states", 0)
     initial = g["initial"]
-    expect(not _same(_part(first, "batch_stats"), initial["batch_stats"]),
+    expect(not _same(part(first, "batch_stats"), initial["batch_stats"]),
            f"{_adam_call(g)}: after the first call the state's batch_stats are the ones it was given. Write the "
            "statistics of the train-mode pass back into the state.")
-    expect(not _same(_part(first, "step"), initial["step"]),
+    expect(not _same(part(first, "step"), initial["step"]),
            f"{_adam_call(g)}: after the first call state.step is still {initial['step']}; the step must be counted.")
-    expect(_same(_part(first, "key"), initial["key"]),
+    expect(_same(part(first, "key"), initial["key"]),
            f"{_adam_call(g)}: train_step changed state.key. Leave it as it is; derive each step's dropout key from it.")
-    expect_match(_part(got.out, "states"), ref.out["states"], rtol=2e-5, atol=2e-6, exact_dtype=True,
+    expect_match(part(got.out, "states"), ref.out["states"], rtol=2e-5, atol=2e-6, exact_dtype=True,
                  call=f"{_adam_call(g)}: the states returned",
                  hint="the dropout key fold_in(state.key, state.step); gradients of the mean cross-entropy of the "
                       "train-mode logits with respect to the params; the update by state.tx; the new batch_stats.")
-    expect_match(_part(got.out, "metrics"), ref.out["metrics"], rtol=2e-5, atol=2e-6, exact_dtype=True,
+    expect_match(part(got.out, "metrics"), ref.out["metrics"], rtol=2e-5, atol=2e-6, exact_dtype=True,
                  call=f"{_adam_call(g)}: the metrics returned",
                  hint="loss and accuracy (float32 scalars) of this step's train-mode logits, before the update.")
 
@@ -305,11 +293,11 @@ def test_train_step_uses_the_states_optimizer(run):
     g = ref.given
     call = (f"Two jitted train_step calls from a state at step {g['start']} whose optimizer is gradient clipping "
             f"({g['clip']:.3f}) then optax.sgd({g['lr']:.4f}, momentum={g['momentum']:.3f})")
-    expect_match(_part(got.out, "states"), ref.out["states"], rtol=2e-5, atol=2e-6, exact_dtype=True,
+    expect_match(part(got.out, "states"), ref.out["states"], rtol=2e-5, atol=2e-6, exact_dtype=True,
                  call=f"{call}: the states returned",
                  hint="the update must be the one the state's own optimizer computes (state.tx, as "
                       "state.apply_gradients uses it), whatever optimizer that is.")
-    expect_match(_part(got.out, "metrics"), ref.out["metrics"], rtol=2e-5, atol=2e-6, exact_dtype=True,
+    expect_match(part(got.out, "metrics"), ref.out["metrics"], rtol=2e-5, atol=2e-6, exact_dtype=True,
                  call=f"{call}: the metrics returned")
 
 
@@ -344,13 +332,13 @@ def test_train_step_fresh_dropout_key(run):
     state.step, a key folded or split another way than fold_in(state.key, state.step)."""
     got, ref = run(probes.train_step_adam)
     g = ref.given
-    first, later = _part(got.out, "metrics", 0, "loss"), _part(got.out, "later", "metrics", "loss")
+    first, later = part(got.out, "metrics", 0, "loss"), part(got.out, "later", "metrics", "loss")
     if _array(first) and _array(later):
         expect(not np.array_equal(first, later),
                f"train_step gave the same loss on the same params and batch at step 0 and at step {g['later']}: the "
                "dropout masks do not change with state.step. Derive the key with jax.random.fold_in(state.key, "
                "state.step).")
-    expect_match(_part(got.out, "later"), ref.out["later"], rtol=2e-5, atol=2e-6, exact_dtype=True,
+    expect_match(part(got.out, "later"), ref.out["later"], rtol=2e-5, atol=2e-6, exact_dtype=True,
                  call=f"A jitted train_step call on the first state and batch of that run, with state.step set to "
                       f"{g['later']}",
                  hint="the dropout key must be exactly jax.random.fold_in(state.key, state.step).")
@@ -367,15 +355,15 @@ def test_eval_step_depends_on_each_example_only(run):
     without dropout, a summed loss or accuracy."""
     got, ref = run(probes.eval_step_metrics)
     g = ref.given
-    whole, other = _part(got.out, "batch"), _part(got.out, "other_key")
-    singles = _part(got.out, "singles")
+    whole, other = part(got.out, "batch"), part(got.out, "other_key")
+    singles = part(got.out, "singles")
     for metric in ("loss", "accuracy"):
-        value, changed = _part(whole, metric), _part(other, metric)
+        value, changed = part(whole, metric), part(other, metric)
         if _array(value) and _array(changed) and value.shape == changed.shape == ():
             expect(np.array_equal(value, changed),
                    f"{_eval_call(g)}: the {metric} changed when only state.key changed. Evaluation draws nothing "
                    "from the key: no dropout.")
-        parts = [_part(s, metric) for s in singles] if isinstance(singles, list) else []
+        parts = [part(s, metric) for s in singles] if isinstance(singles, list) else []
         if len(parts) == g["n"] and all(_array(p) and p.shape == () for p in parts) and _array(value) \
                 and value.shape == ():
             total, mean = float(np.sum(parts)), float(np.mean(parts))
@@ -450,7 +438,7 @@ def test_adam_update_leaves_its_inputs_alone(run):
     expect(got.report["opt_state_intact"] is True,
            "adam_update changed the opt_state dict it was given (seen in an eager call). Build and return a new "
            "dict: the caller still holds the old one.")
-    expect_match(_part(got.out, 1, 0, "updates"), ref.given["runs"][1]["optax"][0]["updates"], rtol=1e-4,
+    expect_match(part(got.out, 1, 0, "updates"), ref.given["runs"][1]["optax"][0]["updates"], rtol=1e-4,
                  atol=1e-9 * ref.given["runs"][1]["learning_rate"],
                  call="adam_update called eagerly from a state that has already counted steps, compared with optax.adam")
 
@@ -464,8 +452,8 @@ def test_adam_update_matches_optax(run):
         call = (f"adam_update with learning_rate={g['learning_rate']:.4g}, b1={g['b1']:.4g}, b2={g['b2']:.4g}, "
                 f"eps={g['eps']:.2g}: " + RUN_CALLS[g["name"]].format(count=g["count"]) +
                 ", on gradients of very different sizes (some of the size of eps, some exactly 0)")
-        steps = _part(got.out, index)
-        first = _part(steps, 0, "updates")
+        steps = part(got.out, index)
+        first = part(steps, 0, "updates")
         if isinstance(first, dict) and set(first) == set(g["grads"][0]):
             for mistake, options in ADAM_MISTAKES.items():
                 wrong = _adam_np(g, g["grads"][0], g["count"], g["mu"], g["nu"], **options)
@@ -473,8 +461,8 @@ def test_adam_update_matches_optax(run):
                 if tree_problem(first, wrong, rtol=1e-3, atol=1e-9 * g["learning_rate"]) is None and \
                         tree_problem(wrong, right, rtol=1e-3, atol=1e-9 * g["learning_rate"]) is not None:
                     expect(False, f"{call}: the first updates equal Adam's with {mistake}.")
-        updates = [_part(s, "updates") for s in steps] if isinstance(steps, list) else steps
-        states = [_part(s, "state") for s in steps] if isinstance(steps, list) else steps
+        updates = [part(s, "updates") for s in steps] if isinstance(steps, list) else steps
+        states = [part(s, "state") for s in steps] if isinstance(steps, list) else steps
         expect_match(updates, [s["updates"] for s in g["optax"]], rtol=1e-4, atol=1e-9 * g["learning_rate"],
                      exact_dtype=True, call=f"{call}: the updates, compared with optax.adam's on the same gradients",
                      hint="t = count + 1; mu and nu are moving averages of g and g**2; divide them by 1 - b1**t and "
@@ -512,9 +500,9 @@ def test_fit_epochs(run):
         call = _fit_call(g)
         n, size, epochs = g["n_train"], g["batch_size"], g["num_epochs"]
         per_epoch = n // size
-        calls = _part(got.out, name, "train_calls")
-        if isinstance(calls, list) and all(_array(_part(c, "x")) and _part(c, "x").ndim == 2 for c in calls):
-            sizes = [int(_part(c, "x").shape[0]) for c in calls]
+        calls = part(got.out, name, "train_calls")
+        if isinstance(calls, list) and all(_array(part(c, "x")) and part(c, "x").ndim == 2 for c in calls):
+            sizes = [int(part(c, "x").shape[0]) for c in calls]
             if n % size and len(calls) == epochs * -(-n // size) and sorted(set(sizes)) == sorted({size, n % size}):
                 expect(False, f"{call}: train_step also received the last partial batch of {n % size} examples in "
                               f"each epoch. Only the {per_epoch} full batches of {size} are trained on.")
@@ -524,7 +512,7 @@ def test_fit_epochs(run):
             expect(len(calls) == epochs * per_epoch,
                    f"{call}: train_step was called {len(calls)} times, expected {epochs * per_epoch} ({epochs} "
                    f"epoch(s) of {n} // {size} = {per_epoch} batches).")
-            orders = [_rows(_part(c, "x"), g["train_x"]) for c in calls]
+            orders = [_rows(part(c, "x"), g["train_x"]) for c in calls]
             if epochs > 1 and all(o is not None for o in orders):
                 epoch_orders = [sum(orders[e * per_epoch:(e + 1) * per_epoch], []) for e in range(epochs)]
                 ref_orders = [sum((_rows(c["x"], g["train_x"]) for c in
@@ -534,18 +522,18 @@ def test_fit_epochs(run):
                             and not all(o == ref_orders[0] for o in ref_orders)),
                        f"{call}: every epoch visited the training examples in the same order. Draw each epoch's "
                        "order from jax.random.fold_in(key, epoch).")
-        evals = _part(got.out, name, "eval_calls")
+        evals = part(got.out, name, "eval_calls")
         if isinstance(evals, list):
             expect(len(evals) == epochs,
                    f"{call}: eval_step was called {len(evals)} times, expected {epochs} (once after each epoch).")
             for e in evals:
-                x = _part(e, "x")
+                x = part(e, "x")
                 expect(not (_array(x) and x.shape == g["train_x"].shape and np.array_equal(x, g["train_x"])),
                        f"{call}: eval_step received the training set; evaluate on the test set.")
                 expect(_array(x) and x.shape == g["test_x"].shape,
                        f"{call}: eval_step received a batch of shape {getattr(x, 'shape', None)}; evaluate on the "
                        f"whole test set, of shape {g['test_x'].shape}.")
-        expect_match(_part(got.out, name), ref.out[name], rtol=1e-5, atol=1e-6, call=call,
+        expect_match(part(got.out, name), ref.out[name], rtol=1e-5, atol=1e-6, call=call,
                      hint="order = jax.random.permutation(jax.random.fold_in(key, epoch), n_train); n_train // "
                           "batch_size full batches; the epoch's mean loss; eval_step on the whole test set after "
                           "each epoch; the state returned by the last train_step.")
@@ -560,5 +548,5 @@ def test_fit_history_holds_python_floats(run):
         wrong = sorted({t for values in types.values() for t in values} - {"float"})
         expect(not wrong, f"{_fit_call(ref.given[name])} returned a history holding {wrong}; the docstring promises "
                           "Python floats (float(...) of a scalar).")
-        expect_match(_part(got.out, name, "history"), ref.out[name]["history"], rtol=1e-5, atol=1e-6,
+        expect_match(part(got.out, name, "history"), ref.out[name]["history"], rtol=1e-5, atol=1e-6,
                      call=f"The history returned by {_fit_call(ref.given[name])}")

@@ -14,27 +14,12 @@ import math
 import numpy as np
 import pytest
 
-from autograder.grading.compare import expect, expect_match, tree_problem
+from autograder.grading.compare import expect, expect_match, float_array, part, tree_problem
 from autograder.sandbox.probes import transformer as probes
 
 # float32 results of the same math in another order (einsum paths, fused softmax, two-pass or fast variance)
 # differ by about 1e-6 relative; these tolerances are far above that and far below every listed mistake.
 RTOL, ATOL = 1e-4, 1e-5
-
-
-def _part(tree, *path):
-    """tree[path[0]][path[1]]... when every step is a dict holding the key, else None (forged or odd data)."""
-    for key in path:
-        if type(tree) is not dict or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
-def _float_array(value, shape=None):
-    if type(value) is not np.ndarray or value.dtype.kind != "f" or (shape is not None and value.shape != shape):
-        return None
-    return value.astype(np.float64)
 
 
 def _forbidden_message(function, called, instead):
@@ -87,7 +72,7 @@ def test_layer_norm_matches_flax(run):
     flax_out = {name: flax_layer_norm(case) for name, case in ref.given.items()}
     out = got.out if type(got.out) is dict else {}
     for name, case in ref.given.items():
-        value = _float_array(out.get(name), case["x"].shape)
+        value = float_array(out.get(name), case["x"].shape)
         if value is not None and not np.isfinite(value).all():
             where = {"batch": "where x[0, 0] has all features equal (variance 0: the result there is the bias)",
                      "one_feature": "with a single feature (the result is the bias)"}.get(name, "on random values")
@@ -112,7 +97,7 @@ def _attention_call(given):
 
 def _weights_diagnosis(weights) -> str | None:
     """What is wrong with returned attention weights of shape (..., T, T), detected from the weights alone."""
-    w = _float_array(weights)
+    w = float_array(weights)
     if w is None or w.ndim < 2 or w.shape[-1] != w.shape[-2] or w.shape[-1] < 2:
         return None
     length = w.shape[-1]
@@ -151,12 +136,12 @@ def test_causal_attention_values(run):
     expect(called == [], _forbidden_message("causal_attention", called, "compute the scores, the mask and the softmax "
                                                                         "yourself: the weights are part of the result."))
     for name in ref.given["cases"]:
-        problem = _weights_diagnosis(_part(got.out, name, "weights"))
+        problem = _weights_diagnosis(part(got.out, name, "weights"))
         expect(problem is None, f"causal_attention on the `{name}` inputs: {problem}")
     heads = ref.given["cases"]["heads"]
     layout = lambda a: jnp.swapaxes(jnp.asarray(a), 1, 2)  # (B, H, T, d) <-> (B, T, H, d)
     library = np.asarray(layout(jax.nn.dot_product_attention(*(layout(heads[x]) for x in "qkv"), is_causal=True)))
-    expect_match(_part(got.out, "heads", "out"), library, rtol=RTOL, atol=ATOL, exact_dtype=True,
+    expect_match(part(got.out, "heads", "out"), library, rtol=RTOL, atol=ATOL, exact_dtype=True,
                  call="causal_attention(q, k, v) under jax.jit with q, k, v of shape "
                       f"{tuple(heads['q'].shape)} compared with jax.nn.dot_product_attention(..., is_causal=True)",
                  hint="weights: softmax over the keys of q.k / sqrt(d), with the scores of later positions set to "
@@ -176,7 +161,7 @@ def test_causal_attention_ignores_the_future(run):
     small = ref.given["small"]
     length = small["q"].shape[0]
     for name in "qkv":
-        jac = _float_array(_part(got.out, "jacobian", name), ref.out["jacobian"][name].shape)
+        jac = float_array(part(got.out, "jacobian", name), ref.out["jacobian"][name].shape)
         if jac is None:
             continue
         for t in range(length):
@@ -185,7 +170,7 @@ def test_causal_attention_ignores_the_future(run):
                    f"jax.jacrev of causal_attention's output with respect to {name}: the output at position {t} has a "
                    f"derivative of size {leak:.2e} toward {name} at a later position. Position t may only depend on "
                    "positions 0 .. t: set the later scores to -inf before the softmax.")
-    expect_match(_part(got.out, "jacobian"), ref.out["jacobian"], rtol=RTOL, atol=ATOL, exact_dtype=True,
+    expect_match(part(got.out, "jacobian"), ref.out["jacobian"], rtol=RTOL, atol=ATOL, exact_dtype=True,
                  call=f"jax.jacrev of causal_attention's output with respect to q, k and v (T = {length}, "
                       f"d = {small['q'].shape[1]}, dv = {small['v'].shape[1]}) under jax.jit",
                  hint="the derivatives follow from the values: scores q.k / sqrt(d), masked to -inf above the diagonal, "
@@ -232,10 +217,10 @@ def test_rotary_scores_depend_on_the_offset_only(run):
     encoding, a scaling by the position, angles that are not linear in the position (the score of a rotated query
     and key then changes when both positions move by the same offset)."""
     got, ref = run(probes.rotary_values)
-    rel = _part(got.out, "relative")
-    parts = [_float_array(_part(rel, name), ref.out["relative"][name].shape)
+    rel = part(got.out, "relative")
+    parts = [float_array(part(rel, name), ref.out["relative"][name].shape)
              for name in ("q_near", "k_near", "q_far", "k_far")]
-    expect(all(part is not None for part in parts),
+    expect(all(piece is not None for piece in parts),
            "rotary_embedding did not return float arrays shaped like its input for the relative-position test.")
     near, far = parts[0] @ parts[1].T, parts[2] @ parts[3].T
     scale = max(1.0, float(np.abs(near).max()))
@@ -276,7 +261,7 @@ def test_next_token_batch_values(run):
     single window, a (block_size, batch_size) layout, int64 or float results, failing under jax.jit."""
     got, ref = run(probes.batch_values)
     for name, call in ref.given.items():
-        x, y = _part(got.out, name, "x"), _part(got.out, name, "y")
+        x, y = part(got.out, name, "x"), part(got.out, name, "y")
         shape = (call["batch_size"], call["block_size"])
         if type(x) is np.ndarray and type(y) is np.ndarray and x.shape == y.shape == shape and shape[1] > 1:
             expect(not np.array_equal(x, y), f"next_token_batch returned targets equal to the inputs (`{name}` call): "
@@ -302,7 +287,7 @@ def test_cross_entropy_values(run):
     got, ref = run(probes.cross_entropy_values)
     called = got.report["forbidden"]
     expect(called == [], _forbidden_message("cross_entropy", called, "write the log-softmax and the mean yourself."))
-    large = _part(got.out, "large")
+    large = part(got.out, "large")
     if type(large) is np.ndarray and large.dtype.kind == "f":
         expect(bool(np.isfinite(large).all()),
                "cross_entropy returned NaN or inf for logits of size about 1e4: exp overflows in float32. Use "
@@ -336,7 +321,7 @@ def test_transformer_lm_values(run):
 
 # ------------------------------------------------------------------------------------------ train_lm
 def _perplexity(logits, targets) -> float | None:
-    z = _float_array(logits, targets.shape + (logits.shape[-1],) if type(logits) is np.ndarray else None)
+    z = float_array(logits, targets.shape + (logits.shape[-1],) if type(logits) is np.ndarray else None)
     if z is None:
         return None
     z = z - z.max(axis=-1, keepdims=True)
@@ -355,7 +340,7 @@ def test_train_lm_follows_the_reference_run(run):
     got, ref = run(probes.train_values)
     runs = ref.given["runs"]
     reuse = got.report["key_reuse_error"]
-    wrong = tree_problem(_part(got.out, "first", "losses"), ref.out["first"]["losses"], rtol=1e-4, atol=1e-4)
+    wrong = tree_problem(part(got.out, "first", "losses"), ref.out["first"]["losses"], rtol=1e-4, atol=1e-4)
     # jax.debug_key_reuse also flags a key array indexed inside a loop: only a diagnosis when the losses are wrong.
     expect(reuse is None or wrong is None,
            f"train_lm's losses differ from the reference run's ({wrong}), and jax.debug_key_reuse reports a PRNG key "
@@ -367,11 +352,11 @@ def test_train_lm_follows_the_reference_run(run):
                           f"{settings['learning_rate']:.4f}" for name, settings in runs.items())
     for name in runs:
         expected = ref.out[name]["losses"]
-        mine = _part(got.out, name, "losses")
+        mine = part(got.out, name, "losses")
         problem = tree_problem(mine, expected, rtol=1e-4, atol=1e-4, exact_dtype=True)
         if problem is None:
             continue
-        first = _float_array(mine, expected.shape)
+        first = float_array(mine, expected.shape)
         detail = ""
         if first is not None and np.isfinite(first[0]) and abs(first[0] - expected[0]) > 1e-4:
             detail = (f" losses[0] is {first[0]:.5f}, but the loss of the initial parameters on step 0's batch is "
@@ -382,7 +367,7 @@ def test_train_lm_follows_the_reference_run(run):
                       "jax.random.split(key, steps), records the loss before its update, and updates with "
                       "optax.adam(learning_rate), whose state is initialised once.")
     targets = ref.given["eval_targets"]
-    mine, expected = _perplexity(_part(got.out, "eval_logits"), targets), _perplexity(ref.out["eval_logits"], targets)
+    mine, expected = _perplexity(part(got.out, "eval_logits"), targets), _perplexity(ref.out["eval_logits"], targets)
     expect(bool(mine is not None and np.isfinite(mine) and abs(mine - expected) <= 1e-3 * expected),
            f"The model trained by train_lm (`first` run) has a perplexity of "
            f"{'unknown' if mine is None else f'{mine:.4f}'} on held-out text; the reference's run reaches "
@@ -401,7 +386,7 @@ def test_sample_values(run):
     tokens (the program grows), a split other than split(key, num_tokens)."""
     got, ref = run(probes.sample_values)
     reuse = got.report["key_reuse_error"]
-    wrong = tree_problem(_part(got.out, "hot"), ref.out["hot"])
+    wrong = tree_problem(part(got.out, "hot"), ref.out["hot"])
     # jax.debug_key_reuse also flags a key array indexed inside a loop: only a diagnosis when the tokens are wrong.
     expect(reuse is None or wrong is None,
            f"sample's tokens at a random temperature differ from the reference's ({wrong}), and jax.debug_key_reuse "

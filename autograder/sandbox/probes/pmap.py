@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from autograder.sandbox.probing import primitive_names, result, type_name
+from autograder.sandbox.probing import mesh_key, primitive_names, result, shard_map_meshes, type_name
 
 AXIS = "batch"
 
@@ -307,27 +307,6 @@ def td0_runs(impl, rng):
 
 
 # ------------------------------------------------------------------------------------------ shard_map_sgd_step
-def _mesh_key(mesh) -> list:
-    return [list(mesh.axis_names), [int(s) for s in mesh.axis_sizes], [str(t) for t in mesh.axis_types]]
-
-
-def _shard_map_meshes(call):
-    """Run call() and list the mesh of every shard_map that ran meanwhile (recorded where jax resolves it)."""
-    from jax._src import shard_map as shard_map_module
-
-    original, meshes = shard_map_module._shmap_checks, []
-
-    def spy(mesh, *args, **kwargs):
-        resolved = original(mesh, *args, **kwargs)
-        meshes.append(_mesh_key(resolved[0]))
-        return resolved
-
-    shard_map_module._shmap_checks = spy
-    try:
-        value = call()
-    finally:
-        shard_map_module._shmap_checks = original
-    return value, meshes
 
 
 def shard_map_runs(impl, rng):
@@ -339,10 +318,10 @@ def shard_map_runs(impl, rng):
         lr = float(np.float32(rng.uniform(0.05, 0.3)))
         params, x, y = _regression(rng, n * per, d)
         mesh = jax.make_mesh((n,), (AXIS,))
-        (new, loss), meshes = _shard_map_meshes(
+        (new, loss), meshes = shard_map_meshes(
             lambda: impl.shard_map_sgd_step(mesh, _jnp_tree(params), jnp.asarray(x), jnp.asarray(y), lr))
         name = f"mesh_{n}"
         out[name] = {"params": new, "loss": loss}
-        report[name] = {"shard_map_on_mesh": _mesh_key(mesh) in meshes}
+        report[name] = {"shard_map_on_mesh": mesh_key(mesh) in meshes}
         given[name] = {"n": n, "rows": n * per, "d": d, "lr": lr, "params": params, "x": x, "y": y}
     return result(out=out, report=report, given=given)

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import NamedSharding, PartitionSpec as P
 
-from autograder.sandbox.probing import primitive_names, result, type_name
+from autograder.sandbox.probing import mesh_key, primitive_names, result, shard_map_meshes, type_name
 
 COLLECTIVE_KINDS = ("all-gather", "all-reduce", "all-to-all", "collective-permute", "reduce-scatter")
 # Collective primitives other than ppermute (names inside shard_map jaxprs).
@@ -230,29 +230,6 @@ def _counts(axis):
     return f
 
 
-def _mesh_key(mesh) -> list:
-    return [list(mesh.axis_names), [int(s) for s in mesh.axis_sizes], [str(t) for t in mesh.axis_types]]
-
-
-def _shard_map_meshes(call):
-    """Run call() and list the mesh of every shard_map that ran meanwhile (recorded where jax resolves it)."""
-    from jax._src import shard_map as shard_map_module
-
-    original, meshes = shard_map_module._shmap_checks, []
-
-    def spy(mesh, *args, **kwargs):
-        resolved = original(mesh, *args, **kwargs)
-        meshes.append(_mesh_key(resolved[0]))
-        return resolved
-
-    shard_map_module._shmap_checks = spy
-    try:
-        value = call()
-    finally:
-        shard_map_module._shmap_checks = original
-    return value, meshes
-
-
 def pmap_runs(impl, rng):
     """the function pmap_on_mesh returns equals jax.pmap of a per-device function, for a data-parallel gradient
     w.r.t. unmapped params on 4 devices, a non-cyclic ppermute with an unmapped scalar on 3, and psum'd int counts
@@ -277,9 +254,9 @@ def pmap_runs(impl, rng):
             pred[:, 0] = label[:, 0]  # every device has a hit: no 0 / 0
             args = ({"pred": pred, "label": label, "score": _floats(rng, n, rows)},)
             in_axes = (0,)
-        value, meshes = _shard_map_meshes(lambda: impl.pmap_on_mesh(make(axis), mesh, in_axes)(*args))
+        value, meshes = shard_map_meshes(lambda: impl.pmap_on_mesh(make(axis), mesh, in_axes)(*args))
         out[name] = jax.tree.map(_layout, value)
-        report[name] = {"shard_map_on_mesh": _mesh_key(mesh) in meshes}
+        report[name] = {"shard_map_on_mesh": mesh_key(mesh) in meshes}
         given[name] = {"n": n, "axis": axis, "in_axes": list(in_axes), "args": list(args)}
     return result(out=out, report=report, given=given)
 
