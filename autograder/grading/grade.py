@@ -179,6 +179,8 @@ def _drive(child, pending: list[Call], outcomes: dict, import_errors: dict, ledg
             position += 1
             continue
         timeout = limits.probe_timeout
+        if not ready:  # start-up (JAX and the probes imported), before any student code: the grader's own work
+            timeout = max(timeout, limits.startup_timeout)
         if ready or charge_start:  # a restarted child's start-up counts: crashing every probe is not free
             timeout = min(timeout, max(ledger.left(call.topic), 0.0))
         event = child.next_event(timeout)

@@ -40,7 +40,11 @@ INSIDE = {"python": "/runtime/python", "site": "/runtime/site-packages", "grader
 
 @dataclass(frozen=True)
 class Limits:
-    probe_timeout: float = 90.0  # seconds of wall clock without a result, JAX start-up included
+    probe_timeout: float = 90.0  # seconds of wall clock without a result
+    # A child's start-up (JAX and the probes imported, before any student code) is the grader's own work: on a
+    # loaded machine it may take long, and a first start must not cost a record. A restarted child's start-up
+    # still counts against the student's topic budget (crashing every probe is not free).
+    startup_timeout: float = 300.0
     topic_budget: float = 300.0  # seconds of wall clock for all of one student's probes of one topic
     address_space: int = 6 << 30  # JAX on CPU crashes below ~2 GiB; several topics share one child
     file_size: int = 16 << 20
