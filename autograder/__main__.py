@@ -6,8 +6,10 @@ import argparse
 import os
 import sys
 
-# Before anything imports jax: the reference runs of the multi-device topic need simulated CPU devices.
-os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+from . import XLA_FLAGS  # noqa: E402 - no jax in it
+
+# Before anything imports jax: simulated CPU devices for the multi-device topics, and fast compiles.
+os.environ.setdefault("XLA_FLAGS", XLA_FLAGS)
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

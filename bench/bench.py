@@ -259,10 +259,35 @@ def report(figures: dict) -> str:
     ]
     for topic, row in f["breakdown"].items():
         lines.append(f"| {topic} | {row['total']:.1f} | {row['trace']:.1f} | {row['lower']:.1f} | {row['compile']:.1f} |")
-    lines += ["", "Per student in the sandbox, by topic (wall seconds of the student's probes, from the records):", "",
-              "| topic | seconds |", "| --- | ---: |"]
-    for topic, seconds in f["per_topic"].items():
-        lines.append(f"| {topic} | {seconds:.1f} |")
+    lines += ["", "Per student in the sandbox, by topic: wall seconds of the student's probes (training runs included:",
+              "`transformer.train_lm`, `nnx.fit`, `checkpointing.train_with_checkpoints`), from the records, against",
+              "the grader's per-topic time budget (`--topic-budget`; a student whose probes use it up scores the",
+              "topic's remaining tasks 0 with a message):", "",
+              "| topic | seconds | budget s | share of the budget |", "| --- | ---: | ---: | ---: |"]
+    for topic, (seconds, budget) in f["per_topic"].items():
+        lines.append(f"| {topic} | {seconds:.1f} | {budget:.0f} | {seconds / budget:.1%} |")
+    missed = {
+        "6x": per_student_core > 6 * floor_core,
+        "3x": f["self_check"]["wall"] > 3 * floor_wall,
+        "2x": f["student"]["watch"] > 2 * floor_wall,
+    }
+    if any(missed.values()):
+        lines += ["", "## What would close the missed targets", ""]
+        if missed["6x"]:
+            lines.append(f"- Per student, {per_student_core / floor_core:.1f}x the floor against 6x: almost all of "
+                         "it is XLA compiling each probe's programs in the student's child (the breakdown above: "
+                         "compiling is most of every topic). Probes whose drawn shapes repeat across students and "
+                         "seeds would let the read-only compilation cache serve the student's own programs too; "
+                         "fewer distinct jitted wrappers per probe would cut the rest.")
+        if missed["3x"]:
+            lines.append(f"- A one-topic self-check, {f['self_check']['wall'] / floor_wall:.1f}x the floor against "
+                         "3x: it computes the reference's data in the same run (the grader caches it per course; "
+                         "a self-check could keep it in the user's cache folder) and compiles both sides.")
+        if missed["2x"]:
+            lines.append(f"- Watch, {f['student']['watch'] / floor_wall:.1f}x the floor against 2x: each save forks an "
+                         "interpreter that imported JAX and pytest once; what is left is starting XLA's CPU backend "
+                         "in the fork and loading the tests' programs from the compilation cache. Keeping the "
+                         "backend alive between saves would need a process that is not forked after it started.")
     return "\n".join(lines) + "\n"
 
 
@@ -282,7 +307,8 @@ def main() -> int:
         warm_out(tmp / "out-one-warm", tmp / "out-one")
         figures["one_warm"] = grade(one, tmp / "out-one-warm", 1)
         records = (tmp / "out-one-warm" / "students" / "s000" / "record.json")
-        figures["per_topic"] = {t: v["seconds"] for t, v in json.loads(records.read_text())["topics"].items()}
+        figures["per_topic"] = {t: (v["seconds"], v["budget"])
+                                for t, v in json.loads(records.read_text())["topics"].items()}
         figures["nbgrader"] = nbgrader_one_student(tmp)
         many = full_class(tmp / "many", args.students)
         for jobs in (1, 2):

@@ -18,7 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+from autograder import XLA_FLAGS  # noqa: E402 - no jax in it
+
+os.environ.setdefault("XLA_FLAGS", XLA_FLAGS)
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 from autograder import registry  # noqa: E402
@@ -26,6 +28,18 @@ from autograder import registry  # noqa: E402
 TOPICS = [topic.slug for topic in registry.active_topics()]
 # Every verdict must hold on every one of these seeds: a verdict that changes with the seed is a defect.
 SEEDS = tuple(int(s) for s in os.environ.get("JAXKIT_SELFCHECK_SEEDS", "0,1,2,3,4").split(","))
+
+
+def sandbox_uid_base() -> int:
+    """A range of 64 sandbox uids for this test process's graders (JAXKIT_SANDBOX_UID_BASE): drawn per run, and
+    never the same as another pytest-xdist worker's of this run, so each test counts only its own children."""
+    import random
+    import time
+
+    workers = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % workers
+    slot = random.Random(os.getpid() ^ int(time.time())).randrange(300 // workers) * workers + index
+    return 40000 + 64 * slot
 
 
 def mistakes(topic: str) -> list[Path]:

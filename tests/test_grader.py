@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kit import ROOT, TOPICS, registry
+from kit import ROOT, TOPICS, registry, sandbox_uid_base
 
 from autograder.grading import course
 from autograder.grading.launcher import bwrap_path
@@ -31,10 +31,12 @@ from autograder.grading.launcher import bwrap_path
 CORPUS = ROOT / "tests" / "adversarial"
 SANDBOXED = bwrap_path() is not None and os.getuid() == 0
 FULL = registry.load()["gotchas"].max_points
-UID_BASE = 40000 + 64 * random.Random(os.getpid() ^ int(time.time())).randrange(300)
+UID_BASE = sandbox_uid_base()
 ENV = dict(os.environ, JAXKIT_SANDBOX_UID_BASE=str(UID_BASE))
 PROBE_TIMEOUT, BUDGET = "15", "45"
-pytestmark = pytest.mark.xdist_group("grader")
+# The corpus tests share one grading run (a module fixture): one group. The other long tests are groups of their
+# own, so that pytest-xdist can run them beside it.
+CORPUS_GROUP = pytest.mark.xdist_group("grader")
 
 
 def case_header(path: Path) -> dict:
@@ -202,6 +204,7 @@ def record(out: Path, name: str) -> dict:
     return json.loads((out / "students" / name / "record.json").read_text())
 
 
+@CORPUS_GROUP
 def test_every_case_gets_its_exact_score(corpus_run):
     expected, _, out, result, _, _ = corpus_run
     assert result.returncode == 0, result.stderr[-3000:]
@@ -210,6 +213,7 @@ def test_every_case_gets_its_exact_score(corpus_run):
     assert not wrong, f"((status, got), expected) per student: {wrong}"
 
 
+@CORPUS_GROUP
 def test_the_run_accounts_for_every_student(corpus_run):
     expected, _, out, result, _, _ = corpus_run
     rows = (out / "grades.csv").read_text()
@@ -220,6 +224,7 @@ def test_the_run_accounts_for_every_student(corpus_run):
     assert json.loads((out / "run.json").read_text())["skipped"]
 
 
+@CORPUS_GROUP
 def test_identical_work_is_listed(corpus_run):
     _, _, out, _, _, _ = corpus_run
     groups = (out / "identical.csv").read_text().splitlines()[1:]
@@ -228,6 +233,7 @@ def test_identical_work_is_listed(corpus_run):
     assert not any("honest-blank" in line for line in groups), "untouched releases are not copying"
 
 
+@CORPUS_GROUP
 def test_nothing_escapes_the_sandbox(corpus_run):
     _, _, _, _, connections, _ = corpus_run
     if not SANDBOXED:
@@ -239,6 +245,7 @@ def test_nothing_escapes_the_sandbox(corpus_run):
     assert leftovers() == [], f"processes of this run's sandbox uids left behind: {leftovers()}"
 
 
+@CORPUS_GROUP
 def test_feedback_is_clear_and_reveals_nothing_hidden(corpus_run):
     expected, says, out, _, _, _ = corpus_run
     says = dict(says, **{"infinite_loop-py": "timed out", "exit_at_import-py": "SystemExit",
@@ -260,6 +267,7 @@ def test_feedback_is_clear_and_reveals_nothing_hidden(corpus_run):
     assert {t["status"] for t in results["tests"]} == {"failed"} and results["score"] == 0
 
 
+@CORPUS_GROUP
 def test_a_time_budget_bounds_each_student(corpus_run):
     _, _, out, _, _, _ = corpus_run
     hog = record(out, "budget_hog-py")["topics"]["gotchas"]
@@ -290,6 +298,7 @@ def records(out: Path) -> dict[str, dict]:
     return found
 
 
+@pytest.mark.xdist_group("grader-resume")
 def test_any_jobs_and_kill_resume_give_identical_records(small_class, tmp_path):
     clean = tmp_path / "clean"
     assert run_grader(small_class, clean, "-j", "1").returncode == 0
@@ -328,6 +337,7 @@ def test_require_sandbox_refuses_without_bubblewrap(tmp_path):
 UNIVERSAL_FORGER = (CORPUS / "universal_forger.py").read_text().partition("# ---- attack\n")[2]
 
 
+@pytest.mark.xdist_group("grader-calibration")
 def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
     """Under the production limits: every topic's reference, as source notebooks (only their solution cells are
     graded: the .py form carries the same code and more, and the corpus grades it), earns every point; the

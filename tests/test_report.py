@@ -11,17 +11,15 @@ from __future__ import annotations
 import base64
 import json
 import os
-import random
 import subprocess
 import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from browser import ROOT, artifact, chromium, require_browser
-from kit import registry
+from kit import registry, sandbox_uid_base
 
 from autograder.grading import report
 
@@ -238,7 +236,7 @@ def test_real_grading_run_writes_the_report(tmp_path):
     (root / REAL_HOSTILE).mkdir()
     (root / REAL_HOSTILE / f"{topic}.py").write_text((ROOT / "exercises" / f"{topic}.py").read_text())
     (root / "<i>link").symlink_to(root / "ada")  # skipped by the grader, and listed in the report
-    uid_base = 40000 + 64 * random.Random(os.getpid() ^ int(time.time())).randrange(300)
+    uid_base = sandbox_uid_base()
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--out", str(out),
                              "--topics", topic, "--seed", "0", "-j", "1"], cwd=ROOT, capture_output=True, text=True,
                             timeout=1200, env=dict(os.environ, JAXKIT_SANDBOX_UID_BASE=str(uid_base)))

@@ -86,7 +86,7 @@ def test_xdist_groups_keep_a_group_on_one_worker(tmp_path):
                                            "def test_free(x):\n    pass\n")
     result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v", "-s",
                              "-p", "no:cacheprovider", str(tmp_path)], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=300, env={**__import__("os").environ, "JAXKIT_TEST_CACHE": "x"})
+                            cwd=tmp_path, timeout=300, env={**__import__("os").environ, "JAXKIT_TEST_CACHE": "x", "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stdout[-2000:]
     workers = {line.split()[0] for line in result.stdout.splitlines() if "test_grouped.py::" in line
                and "PASSED" in line}

@@ -22,7 +22,7 @@ import nbformat
 from nbgrader.preprocessors import ClearSolutions
 from traitlets.config.loader import PyFileConfigLoader
 
-from .. import KIT_ROOT, registry
+from .. import KIT_ROOT, XLA_FLAGS, registry
 from .master import Master, function_sources_of, read
 
 REBUILD = "python -m autograder build"
@@ -116,8 +116,9 @@ student command's plugin (a plain sentence for a stub, a missing function or a s
 import os
 import sys
 
-# XLA reads this once, before jax first runs: the pmap exercises need several (simulated) devices.
-os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+# XLA reads this once, before jax first runs: the pmap and sharding exercises need several (simulated) devices,
+# and the tests' programs are small, so XLA compiles them without optimising hard (the loop after a save is faster).
+os.environ.setdefault("XLA_FLAGS", {xla_flags!r})
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -303,7 +304,7 @@ def render_all(out: Path) -> None:
     topics = [t.slug for t in registry.active_topics()]
     (out / "exercises" / "tests").mkdir(parents=True, exist_ok=True)
     (out / "exercises" / "README.md").write_text(render_exercises_readme(), encoding="utf-8")
-    (out / "exercises" / "conftest.py").write_text(CONFTEST.format(prov=provenance("autograder/build/render.py")), encoding="utf-8")
+    (out / "exercises" / "conftest.py").write_text(CONFTEST.format(prov=provenance("autograder/build/render.py"), xla_flags=XLA_FLAGS), encoding="utf-8")
     (out / "exercises" / "pytest.ini").write_text(PYTEST_INI.format(prov=provenance("autograder/build/render.py")), encoding="utf-8")
     render_student_package(out)
     for topic in topics:

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import KIT_ROOT
+from .. import KIT_ROOT, XLA_FLAGS
 from ..sandbox import wire
 
 def _uid_range() -> range:
@@ -330,7 +330,7 @@ class Sandbox:
 
 def _child_env() -> dict[str, str]:
     return {"HOME": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "JAX_PLATFORMS": "cpu",
-            "TF_CPP_MIN_LOG_LEVEL": "2", "XLA_FLAGS": "--xla_force_host_platform_device_count=4",
+            "TF_CPP_MIN_LOG_LEVEL": "2", "XLA_FLAGS": XLA_FLAGS,
             "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
 
 

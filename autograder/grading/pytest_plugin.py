@@ -13,8 +13,10 @@ import os
 import secrets
 from pathlib import Path
 
+from .. import XLA_FLAGS  # noqa: E402 - no jax in it
+
 # Multi-device checks need simulated CPU devices, and XLA reads this only before jax first runs.
-os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+os.environ.setdefault("XLA_FLAGS", XLA_FLAGS)
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 import pytest  # noqa: E402
