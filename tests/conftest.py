@@ -41,8 +41,8 @@ GROUP_SECONDS = {
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): keep a topic's tests on one pytest-xdist worker")
-    if getattr(config.option, "loadgroup", False):
-        config.option.loadscopereorder = False  # keep the heaviest-first order made below
+    if config.getoption("dist", None) == "loadgroup":  # the controller: it builds the queue
+        config.option.loadscopereorder = False  # keep the heaviest-first order made below, not one by test count
 
 
 def _group(item) -> str | None:

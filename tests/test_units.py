@@ -71,9 +71,10 @@ def test_master_without_checks_cell_is_refused(tmp_path):
         master.read("gotchas", broken)
 
 
-def test_xdist_groups_keep_a_group_on_one_worker(tmp_path):
-    """The suite relies on `--dist loadgroup` (a topic's cached reference and mistake verdicts, one grader
-    corpus): a group's tests must all run on one worker (tests/conftest.py tags the ids pytest 9 uses)."""
+from conftest import GROUP_SECONDS  # noqa: E402
+
+
+def _toy_suite(tmp_path, workers: str):
     import shutil
     import subprocess
     import sys
@@ -84,10 +85,27 @@ def test_xdist_groups_keep_a_group_on_one_worker(tmp_path):
         + "".join(f"def test_{i}():\n    print('WORKER', os.environ['PYTEST_XDIST_WORKER'])\n" for i in range(6)))
     (tmp_path / "test_free.py").write_text("import pytest\n@pytest.mark.parametrize('x', range(6))\n"
                                            "def test_free(x):\n    pass\n")
-    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v", "-s",
-                             "-p", "no:cacheprovider", str(tmp_path)], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=300, env={**__import__("os").environ, "JAXKIT_TEST_CACHE": "x", "PYTHONPATH": str(ROOT)})
+    heavy = max(GROUP_SECONDS, key=GROUP_SECONDS.get)
+    (tmp_path / "test_heavy.py").write_text(f"import pytest\n@pytest.mark.xdist_group({heavy!r})\n"
+                                            "def test_heavy():\n    pass\n")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-n", workers, "--dist", "loadgroup", "-v", "-s",
+                             "-p", "no:cacheprovider", "-p", "no:randomly", str(tmp_path)], capture_output=True,
+                            text=True, cwd=tmp_path, timeout=300,
+                            env={**__import__("os").environ, "JAXKIT_TEST_CACHE": "x", "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stdout[-2000:]
-    workers = {line.split()[0] for line in result.stdout.splitlines() if "test_grouped.py::" in line
-               and "PASSED" in line}
-    assert len(workers) == 1 and "@one" in result.stdout, result.stdout[-2000:]
+    return [line for line in result.stdout.splitlines() if "PASSED" in line]
+
+
+def test_xdist_groups_keep_a_group_on_one_worker(tmp_path):
+    """The suite relies on `--dist loadgroup` (a topic's cached reference and mistake verdicts, one grader
+    corpus): a group's tests must all run on one worker (tests/conftest.py tags the ids pytest 9 uses)."""
+    passed = _toy_suite(tmp_path, "2")
+    workers = {line.split()[0] for line in passed if "test_grouped.py::" in line}
+    assert len(workers) == 1 and any("@one" in line for line in passed), passed
+
+
+def test_xdist_hands_out_the_heaviest_group_first(tmp_path):
+    """With one worker the queue's order is the run's order: the heaviest group known (one test) goes before a
+    group of six tests and before ungrouped tests, not after them (pytest-xdist's default orders by test count)."""
+    passed = _toy_suite(tmp_path, "1")
+    assert "test_heavy.py::" in passed[0], passed

@@ -1,4 +1,4 @@
-# Generated from solutions/transformer.py (sha256 25372eaab14a) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from solutions/transformer.py (sha256 4f412d5f3cdd) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """Visible tests for topic `transformer`. Run `pytest` inside exercises/ (or `pytest exercises` from the kit root).
 
 The hidden checks test more than these: passing them is necessary, not sufficient.
