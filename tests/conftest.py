@@ -1,8 +1,10 @@
-"""The kit's own test session: tests/kit.py importable, and one compilation cache for this run only.
+"""The kit's own test session: tests/kit.py importable, the kit's XLA settings, one compilation cache for this
+run only, and pytest-xdist groups that hold together and go heaviest first.
 
 JAX's persistent compilation cache, in a folder this session creates and removes, lets the many
-implementations and seeds of the self-check reuse identical compiled programs. It is set before JAX is
-imported, in the controller, so pytest-xdist workers inherit it.
+implementations and seeds of the self-check reuse identical compiled programs. It and `autograder.XLA_FLAGS`
+are set before JAX is imported, in the controller, so pytest-xdist workers and every process they start
+inherit them.
 """
 import atexit
 import os
@@ -28,14 +30,14 @@ if "JAXKIT_TEST_CACHE" not in os.environ:
     atexit.register(shutil.rmtree, _cache, True)
 
 
-# Worker-seconds per xdist group in a full run on the 2-core machine (2026-12-02, twelve topics). They only order
-# the queue: pytest-xdist hands groups out in collection order, so the heaviest go first and no long group
-# starts last while the other worker idles. A group not listed counts as light.
+# Worker-seconds per xdist group in a full run on the 2-core machine (2026-12-02, twelve topics, the kit's XLA
+# settings). They only order the queue: pytest-xdist hands groups out in collection order, so the heaviest go
+# first and no long group starts last while the other worker idles. A group not listed counts as light.
 GROUP_SECONDS = {
-    "nnx": 560, "checkpointing": 507, "grader-calibration": 401, "backprop": 372, "transformer": 347,
-    "grader": 290, "transforms": 281, "trainstate": 274, "optimizers": 217, "nbgrader": 192, "pmap": 166,
-    "grader-resume": 139, "instructor": 134, "gotchas": 103, "sharding": 102, "pytrees": 73, "student": 67,
-    "custom_pytrees": 61, "browser": 43, "report": 39,
+    "nnx": 424, "grader-calibration": 377, "checkpointing": 367, "transformer": 252, "grader": 246,
+    "backprop": 233, "transforms": 196, "trainstate": 192, "nbgrader": 172, "optimizers": 168, "instructor": 150,
+    "pmap": 118, "grader-resume": 117, "gotchas": 97, "sharding": 82, "browser": 72, "student": 56, "pytrees": 54,
+    "custom_pytrees": 48, "report": 26,
 }
 
 
