@@ -89,26 +89,34 @@ class Verdict:
 _references: dict = {}
 
 
+def reference(topic: str):
+    """This process's one Reference of a topic: the reference's data, computed once per call and seed, serves
+    every test of the topic on this pytest-xdist worker (a topic's tests form one group)."""
+    from autograder.grading.runner import Reference
+
+    return _references.setdefault(topic, Reference(topic))
+
+
 def grade(topic: str, impl_path: Path, seeds: tuple[int, ...], tasks: list[str] | None = None) -> list[Verdict]:
     """Every check of `tasks` (default: all of the topic) on the implementation at `impl_path`, per seed."""
     from autograder.grading.plan import checks_for
-    from autograder.grading.runner import InProcess, Reference, Runner
+    from autograder.grading.runner import InProcess, Runner
     from autograder.sandbox.probing import load_module
 
-    reference = _references.setdefault(topic, Reference(topic))
+    trusted = reference(topic)
     wanted = tasks or [t.id for t in registry.load()[topic].tasks]
     try:
         impl = load_module(str(impl_path), label=impl_path.stem)
     except Exception as exc:  # noqa: BLE001
         return [Verdict(task, "import", seed, False, f"{type(exc).__name__}: {exc}", type(exc).__name__)
                 for task in wanted for seed in seeds]
-    student = InProcess(impl, reference)
+    student = InProcess(impl, trusted)
     verdicts = []
     for seed in seeds:
         for task in wanted:
             for check in checks_for(task):
                 try:
-                    check(Runner(task, seed, student, reference))
+                    check(Runner(task, seed, student, trusted))
                     verdicts.append(Verdict(task, check.__name__, seed, True, "", None))
                 except AssertionError as exc:
                     verdicts.append(Verdict(task, check.__name__, seed, False, str(exc), type(exc).__name__))

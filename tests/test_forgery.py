@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kit import SEEDS, TOPICS, registry
+from kit import SEEDS, TOPICS, reference, registry
 
 from autograder.grading.grade import Plan, judge
+from autograder.sandbox import wire
 
 
 def forge(value, how: str, rng: np.random.Generator):
@@ -49,8 +50,13 @@ FORGERIES = ("zeros", "ones", "nan", "empty", "noise")
 
 
 @pytest.fixture(scope="module", params=[pytest.param(t, marks=pytest.mark.xdist_group(t)) for t in TOPICS])
-def plans(request):
-    return request.param, [Plan.make([request.param], seed) for seed in SEEDS[:2]]
+def plans(request, tmp_path_factory):
+    """The grader's plans of the topic for two seeds, starting from the reference's data this worker already
+    computed (the grader's own cache format, OUT/.cache; whatever is missing is computed here)."""
+    topic = request.param
+    saved = tmp_path_factory.mktemp("plans") / "reference.json"
+    saved.write_bytes(wire.dumps({topic: reference(topic).export()}))
+    return topic, [Plan.make([topic], seed, saved) for seed in SEEDS[:2]]
 
 
 def answers(made: Plan, topic: str, how: str | None) -> dict:
