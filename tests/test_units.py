@@ -109,3 +109,16 @@ def test_xdist_hands_out_the_heaviest_group_first(tmp_path):
     group of six tests and before ungrouped tests, not after them (pytest-xdist's default orders by test count)."""
     passed = _toy_suite(tmp_path, "1")
     assert "test_heavy.py::" in passed[0], passed
+
+
+def test_grading_and_the_self_check_do_not_import_nbformat():
+    """Every grader process and every self-check pays for what it imports: nbformat (with jsonschema's URI
+    grammars) took 1.7 s and neither needs it, since both read notebooks as JSON."""
+    import subprocess
+    import sys
+
+    script = ("import sys; import autograder.grading.grade, autograder.grading.progress, autograder.build.master; "
+              "print(sorted(m for m in ('nbformat', 'jsonschema', 'nbgrader') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]", f"the grader's modules import {result.stdout.strip()}"
