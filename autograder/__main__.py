@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from . import XLA_FLAGS  # noqa: E402 - no jax in it
+from . import KIT_ROOT, XLA_FLAGS  # noqa: E402 - no jax in it
 
 # Before anything imports jax: simulated CPU devices for the multi-device topics, and fast compiles.
 os.environ.setdefault("XLA_FLAGS", XLA_FLAGS)
@@ -99,7 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         # The self-learner's own code, in this process: JAX's compilation cache in the kit's folder lets a
         # repeated check reuse the programs the last one compiled (the reference's and, unchanged, yours).
-        from . import KIT_ROOT
         os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(KIT_ROOT / ".jax_cache"))
         os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
         from .grading.progress import check_exercises

@@ -31,13 +31,13 @@ if "JAXKIT_TEST_CACHE" not in os.environ:
 
 
 # Worker-seconds per xdist group in a full run on the 2-core machine (2026-12-02, twelve topics, the kit's XLA
-# settings). They only order the queue: pytest-xdist hands groups out in collection order, so the heaviest go
-# first and no long group starts last while the other worker idles. A group not listed counts as light.
+# settings, ml_dtypes 0.6). They only order the queue: pytest-xdist hands groups out in collection order, so the
+# heaviest go first and no long group starts last while the other worker idles. A group not listed counts as light.
 GROUP_SECONDS = {
-    "nnx": 424, "grader-calibration": 377, "checkpointing": 367, "transformer": 252, "grader": 246,
-    "backprop": 233, "transforms": 196, "trainstate": 192, "nbgrader": 172, "optimizers": 168, "instructor": 150,
-    "pmap": 118, "grader-resume": 117, "gotchas": 97, "sharding": 82, "browser": 72, "student": 56, "pytrees": 54,
-    "custom_pytrees": 48, "report": 26,
+    "nnx": 439, "checkpointing": 358, "grader-calibration": 349, "backprop": 274, "transformer": 269,
+    "trainstate": 203, "transforms": 193, "grader": 184, "optimizers": 168, "nbgrader": 143, "pmap": 137,
+    "instructor": 96, "sharding": 84, "grader-resume": 79, "gotchas": 78, "pytrees": 60, "custom_pytrees": 52,
+    "browser": 51, "student": 20, "report": 20,
 }
 
 

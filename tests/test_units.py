@@ -111,8 +111,8 @@ def test_xdist_hands_out_the_heaviest_group_first(tmp_path):
     assert "test_heavy.py::" in passed[0], passed
 
 
-def test_grading_and_the_self_check_do_not_import_nbformat():
-    """Every grader process and every self-check pays for what it imports: nbformat (with jsonschema's URI
+def test_the_grader_and_the_check_command_do_not_import_nbformat():
+    """Every grader process and every `python -m autograder check` pays for what it imports: nbformat (with jsonschema's URI
     grammars) took 1.7 s and neither needs it, since both read notebooks as JSON."""
     import subprocess
     import sys
