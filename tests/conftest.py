@@ -37,7 +37,7 @@ GROUP_SECONDS = {
     "nnx": 439, "checkpointing": 358, "grader-calibration": 349, "backprop": 274, "transformer": 269,
     "trainstate": 203, "transforms": 193, "grader": 184, "optimizers": 168, "nbgrader": 143, "pmap": 137,
     "instructor": 96, "sharding": 84, "grader-resume": 79, "gotchas": 78, "pytrees": 60, "custom_pytrees": 52,
-    "browser": 51, "student": 20, "report": 20,
+    "browser": 51, "grader-topics": 36, "student": 20, "report": 20,
 }
 
 

@@ -360,6 +360,28 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
         name: {t: v["score"] for t, v in record(out, name)["topics"].items() if v["score"]} for name in totals}
 
 
+@pytest.mark.xdist_group("grader-topics")
+def test_a_run_that_adds_a_topic_warms_and_calibrates_that_topic(tmp_path):
+    """The children's compilation cache is filled, and the reference calibrated in the sandbox, topic by topic: a
+    later run into the same OUT that grades one more topic runs that topic's reference in the sandbox (the marker
+    used to be one per cache, so a run that added topics skipped both for them) and not the first topic's again."""
+    if not SANDBOXED:
+        pytest.skip("bubblewrap not available (or not root): without them the children get no compilation cache")
+    reference = {f"{t}.py": (ROOT / "solutions" / f"{t}.py").read_text() for t in ("gotchas", "custom_pytrees")}
+    student(tmp_path / "class", "alice", reference)
+    out = tmp_path / "out"
+    assert run_grader(tmp_path / "class", out).returncode == 0
+    cache = next((out / ".cache").glob("xla-*"))
+    first = {path.name for path in cache.iterdir()}
+    assert ".filled-gotchas" in first and not any("custom_pytrees" in name for name in first)
+    result = run_grader(tmp_path / "class", out, topics=("gotchas", "custom_pytrees"))
+    assert result.returncode == 0 and "Grader problem" not in result.stderr, result.stderr[-2000:]
+    added = {path.name for path in cache.iterdir()} - first
+    assert ".filled-custom_pytrees" in added and len(added) > 10, sorted(added)  # custom_pytrees' programs
+    full = registry.load()["gotchas"].max_points + registry.load()["custom_pytrees"].max_points
+    assert record(out, "alice")["total"] == full
+
+
 def test_a_single_folder_is_graded_as_one_student(tmp_path):
     """A self-learner points the grader at their own folder of <topic>.py files."""
     mine = tmp_path / "my-exercises"

@@ -122,3 +122,18 @@ def test_the_grader_and_the_check_command_do_not_import_nbformat():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]", f"the grader's modules import {result.stdout.strip()}"
+
+
+def test_a_run_of_fewer_topics_keeps_the_other_topics_reference_data(tmp_path):
+    """OUT/.cache keeps every topic's reference data: grading one topic into a folder that already holds another
+    topic's data adds to it (it used to replace it, so the next run of every topic computed it all again)."""
+    from autograder.grading.grade import Plan
+    from autograder.sandbox import wire
+
+    cache = tmp_path / "reference.json"
+    other = {"data": {"pytrees.some_call": [{"x": 1.5}, {}, {"n": 2}, None]}, "bundles": {}}
+    cache.write_bytes(wire.dumps({"pytrees": other}))
+    Plan.make(["custom_pytrees"], 5, cache)
+    saved = wire.loads(cache.read_bytes())
+    assert set(saved) == {"pytrees", "custom_pytrees"} and saved["pytrees"] == other
+    assert saved["custom_pytrees"]["data"]

@@ -97,9 +97,10 @@ class Plan:
             for group in set(planning.groups(topic).values()):
                 planning.substitute_sources(topic, group)
             reference.release()  # its data is kept; its compiled programs are not needed again
-        if cache is not None and set(saved) != set(topics):
+        if cache is not None and set(topics) - set(saved):  # other topics' data stays for the runs that grade them
             cache.parent.mkdir(parents=True, exist_ok=True)
-            outputs.atomic_write_bytes(cache, wire.dumps({t: r.export() for t, r in made.references.items()}))
+            fresh = {topic: reference.export() for topic, reference in made.references.items()}
+            outputs.atomic_write_bytes(cache, wire.dumps({**saved, **fresh}))
         return made
 
 
@@ -345,17 +346,21 @@ def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limi
 def warm_compilation_cache(sandbox: Sandbox, made: Plan) -> str | None:
     """Grade the reference itself once in the sandbox, with the compilation cache writable: every program it
     compiles (the probes' own, the primitives every student's code dispatches) is then ready for the students'
-    children, which read it and can never write it. Doubles as a calibration run: returns what failed, if the
-    reference does not earn every point in the sandbox (a grader problem), else None."""
+    children, which read it and can never write it. Once per topic and cache: a later run that adds topics
+    warms (and calibrates) just those. Doubles as a calibration run: returns what failed, if the reference does
+    not earn every point in the sandbox (a grader problem), else None."""
     cache = sandbox.xla_cache
-    if cache is None or (cache / ".filled").exists():
+    if cache is None:
+        return None
+    cold = [topic for topic in made.topics if not (cache / f".filled-{topic}").exists()]
+    if not cold:
         return None
     cache.mkdir(parents=True, exist_ok=True)
     cache.chmod(0o777)  # the sandbox uid writes it, this once
     sandbox.cache_writable = True
     try:
         with tempfile.TemporaryDirectory(prefix="jaxkit-reference-") as folder:
-            for topic in made.topics:
+            for topic in cold:  # the warm topics have no file here: nothing of theirs runs
                 (Path(folder) / f"{topic}.py").write_text((KIT_ROOT / "solutions" / f"{topic}.py").read_text())
             record = grade_student("reference", Path(folder), made, sandbox, Limits(
                 probe_timeout=sandbox.limits.probe_timeout, topic_budget=10 * sandbox.limits.topic_budget))
@@ -363,10 +368,13 @@ def warm_compilation_cache(sandbox: Sandbox, made: Plan) -> str | None:
         sandbox.cache_writable = False
         for path in [cache, *cache.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-    failed = [f"{task}: {verdict['message'][:200]}" for topic in record["topics"].values()
-              for task, verdict in topic["tasks"].items() if not verdict["passed"]]
-    if not failed:
-        (cache / ".filled").write_text("the reference compiled here, in the sandbox\n")
+    failed = []
+    for topic in cold:
+        wrong = [f"{task}: {verdict['message'][:200]}" for task, verdict in record["topics"][topic]["tasks"].items()
+                 if not verdict["passed"]]
+        if not wrong:
+            (cache / f".filled-{topic}").write_text("the reference compiled here, in the sandbox\n")
+        failed += wrong
     return "; ".join(failed) or None
 
 

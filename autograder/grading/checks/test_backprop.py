@@ -100,9 +100,14 @@ def _loss(params, X, labels):
     return -jnp.mean(picked)
 
 
+# The float64 oracles are jitted: one compiled program per shape, not one per operation dispatched eagerly (the
+# grader computes them for every run and seed).
+_loss_grad = jax.jit(jax.grad(_loss))
+
+
 def _grad64(params, X, labels):
     with jax.enable_x64(True):
-        grads = jax.grad(_loss)(jax.tree.map(_f64, params), _f64(X), jnp.asarray(np.asarray(labels)))
+        grads = _loss_grad(jax.tree.map(_f64, params), _f64(X), jnp.asarray(np.asarray(labels)))
         return jax.tree.map(np.asarray, grads)
 
 
@@ -389,12 +394,16 @@ def test_mlp_forward_logits_and_cache(run):
 
 
 # ------------------------------------------------------------------------------------- the backward pieces
+@jax.jit
+def _relu_vjp(Z, dA):
+    return jax.vjp(jax.nn.relu, Z)[1](dA)[0]
+
+
 def _relu_vjps(given):
     out = {}
     with jax.enable_x64(True):
         for name, x in given.items():
-            _, vjp = jax.vjp(jax.nn.relu, _f64(x["Z"]))
-            out[name] = np.asarray(vjp(_f64(x["dA"]))[0]).astype(x["dA"].dtype)
+            out[name] = np.asarray(_relu_vjp(_f64(x["Z"]), _f64(x["dA"]))).astype(x["dA"].dtype)
     out["jit"] = out["float32"]
     return out
 
@@ -427,13 +436,17 @@ def test_relu_backward_matches_jax_vjp(run):
                      hint="dA where Z > 0, zero where Z <= 0; keep dA's dtype.")
 
 
+@jax.jit
+def _linear_vjp(A, W, dZ):
+    return jax.vjp(lambda A, W, b: A @ W + b, A, W, jnp.zeros(W.shape[1], W.dtype))[1](dZ)
+
+
 def _linear_vjps(given):
     out = {}
     with jax.enable_x64(True):
         for name, x in given.items():
-            b = jnp.zeros(x["W"].shape[1], jnp.float64)
-            _, vjp = jax.vjp(lambda A, W, b: A @ W + b, _f64(x["A_prev"]), _f64(x["W"]), b)
-            out[name] = [np.asarray(g).astype(x["dZ"].dtype) for g in vjp(_f64(x["dZ"]))]
+            grads = _linear_vjp(_f64(x["A_prev"]), _f64(x["W"]), _f64(x["dZ"]))
+            out[name] = [np.asarray(g).astype(x["dZ"].dtype) for g in grads]
     out["jit"] = out["float32"]
     return out
 
@@ -468,13 +481,18 @@ def test_linear_backward_matches_jax_vjp(run):
                      hint="each gradient is shaped like its input; examples' contributions are summed.", **tolerance)
 
 
+@jax.jit
+@jax.grad
+def _cross_entropy_grad(z, labels):
+    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(z), labels[:, None], axis=1))
+
+
 def _cross_entropy_grads(given):
     out = {}
     with jax.enable_x64(True):
         for name, x in given.items():
-            labels = jnp.asarray(x["labels"])
-            grad = jax.grad(lambda z: -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(z), labels[:, None], axis=1)))
-            out[name] = np.asarray(grad(_f64(x["logits"]))).astype(x["logits"].dtype)
+            grad = _cross_entropy_grad(_f64(x["logits"]), jnp.asarray(x["labels"]))
+            out[name] = np.asarray(grad).astype(x["logits"].dtype)
     out["numpy_labels"] = out["moderate"]
     return out
 
@@ -547,11 +565,14 @@ def test_mlp_backward_matches_jax_grad(run):
 
 
 # ---------------------------------------------------------------------------------------- per_example_grads
+_per_example_grads = jax.jit(jax.vmap(lambda params, x, y: jax.grad(_loss)(params, x[None], y[None]),
+                                      in_axes=(None, 0, 0)))
+
+
 def _per_example(given):
     params, X, labels = given["params"], given["X"], given["labels"]
     with jax.enable_x64(True):
-        one = jax.vmap(lambda x, y: jax.grad(_loss)(jax.tree.map(_f64, params), x[None], y[None]))
-        grads = one(_f64(X), jnp.asarray(labels))
+        grads = _per_example_grads(jax.tree.map(_f64, params), _f64(X), jnp.asarray(labels))
         each = _as(jax.tree.map(np.asarray, grads), np.float32)
     return {"batch": each, "one_example": jax.tree.map(lambda g: g[:1], each),
             "batch_gradient": _as(_grad64(params, X, labels), np.float32)}

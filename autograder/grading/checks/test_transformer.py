@@ -9,8 +9,11 @@ positions). Properties measured beside the student's code (``got.report``) only 
 list the mistakes each check rejects; "in-process rule" marks a check that an honest student is told about but that
 code undoing the rule could dodge.
 """
+import functools
 import math
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -51,14 +54,17 @@ def test_einsum_drills_values(run):
 
 
 # ------------------------------------------------------------------------------------------ layer_norm
-def flax_layer_norm(case: dict) -> np.ndarray:
-    """Flax's LayerNorm with the case's scale, bias and epsilon, applied here in the grader."""
+@functools.partial(jax.jit, static_argnames="eps")
+def _flax_layer_norm(x, scale, bias, eps):
     import flax.linen as nn
-    import jax.numpy as jnp
 
-    module = nn.LayerNorm(epsilon=case["eps"])
-    variables = {"params": {"scale": jnp.asarray(case["scale"]), "bias": jnp.asarray(case["bias"])}}
-    return np.asarray(module.apply(variables, jnp.asarray(case["x"])))
+    return nn.LayerNorm(epsilon=eps).apply({"params": {"scale": scale, "bias": bias}}, x)
+
+
+def flax_layer_norm(case: dict) -> np.ndarray:
+    """Flax's LayerNorm with the case's scale, bias and epsilon, applied here in the grader (jitted: one program
+    per shape for every student, not one per operation)."""
+    return np.asarray(_flax_layer_norm(case["x"], case["scale"], case["bias"], eps=float(case["eps"])))
 
 
 @pytest.mark.task("transformer.layer_norm")
@@ -122,15 +128,19 @@ def _weights_diagnosis(weights) -> str | None:
     return None
 
 
+@jax.jit
+def _library_attention(q, k, v):
+    """jax.nn.dot_product_attention(..., is_causal=True) on (B, H, T, d) arrays (it takes (B, T, H, d))."""
+    layout = lambda a: jnp.swapaxes(a, 1, 2)  # noqa: E731
+    return layout(jax.nn.dot_product_attention(layout(q), layout(k), layout(v), is_causal=True))
+
+
 @pytest.mark.task("transformer.causal_attention")
 def test_causal_attention_values(run):
     """Rejects: scaling by 1/d or not at all instead of 1/sqrt(d), the softmax over the query axis, the mask applied
     after the softmax (rows no longer sum to 1), the diagonal excluded (NaN in the first row), one future position
     allowed, the mask transposed (attending to the future), a multiplicative mask on the scores, failing without
     leading axes or for T == 1 or dv != d, jax.nn.dot_product_attention (in-process rule)."""
-    import jax
-    import jax.numpy as jnp
-
     got, ref = run(probes.causal_attention_values)
     called = got.report["forbidden"]
     expect(called == [], _forbidden_message("causal_attention", called, "compute the scores, the mask and the softmax "
@@ -139,8 +149,7 @@ def test_causal_attention_values(run):
         problem = _weights_diagnosis(part(got.out, name, "weights"))
         expect(problem is None, f"causal_attention on the `{name}` inputs: {problem}")
     heads = ref.given["cases"]["heads"]
-    layout = lambda a: jnp.swapaxes(jnp.asarray(a), 1, 2)  # (B, H, T, d) <-> (B, T, H, d)
-    library = np.asarray(layout(jax.nn.dot_product_attention(*(layout(heads[x]) for x in "qkv"), is_causal=True)))
+    library = np.asarray(_library_attention(*(heads[x] for x in "qkv")))
     expect_match(part(got.out, "heads", "out"), library, rtol=RTOL, atol=ATOL, exact_dtype=True,
                  call="causal_attention(q, k, v) under jax.jit with q, k, v of shape "
                       f"{tuple(heads['q'].shape)} compared with jax.nn.dot_product_attention(..., is_causal=True)",
