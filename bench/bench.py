@@ -292,11 +292,16 @@ def report(figures: dict) -> str:
         if missed["6x"]:
             lines.append(f"- Per student, {per_student_core / floor_core:.1f}x the floor against 6x (the target was "
                          f"set for seven topics; per topic it is {per_student_core / floor_core / len(TOPICS):.1f}x): "
-                         "almost all of "
-                         "it is XLA compiling each probe's programs in the student's child (the breakdown above: "
-                         "compiling is most of every topic). Probes whose drawn shapes repeat across students and "
-                         "seeds would let the read-only compilation cache serve the student's own programs too; "
-                         "fewer distinct jitted wrappers per probe would cut the rest.")
+                         "the students' children already load most of their programs from the compilation cache "
+                         "the calibration run fills once per course (measured by hand on 2026-12-02: one full "
+                         "submission's children took 86 core-seconds with that cache empty, 38 with it). What is "
+                         "left is what a cache hit still costs, per program: tracing it and lowering it to MLIR "
+                         "before it can be looked up (several milliseconds each, a few hundred programs per topic, "
+                         "most of them single operations run eagerly on new shapes), then loading it; plus the "
+                         "training runs and one interpreter per task group (six per student). Closing it needs far "
+                         "fewer distinct programs per probe (fewer eager calls, more of each probe under one jit) "
+                         "or children forked from a pre-imported zygote inside the student's sandbox, which would "
+                         "hold every group's substitutes in one filesystem and process tree.")
         if missed["3x"]:
             lines.append(f"- A one-topic self-check, {f['self_check']['wall'] / floor_wall:.1f}x the floor against "
                          "3x on a repeat with a new seed: the compilation cache serves the programs whose shapes "

@@ -137,3 +137,39 @@ def test_a_run_of_fewer_topics_keeps_the_other_topics_reference_data(tmp_path):
     saved = wire.loads(cache.read_bytes())
     assert set(saved) == {"pytrees", "custom_pytrees"} and saved["pytrees"] == other
     assert saved["custom_pytrees"]["data"]
+
+
+def test_reused_mlir_contexts_are_on_for_the_pinned_jax_and_change_no_program():
+    """The kit's processes reuse JAX's MLIR contexts (autograder/sandbox/mlir_contexts.py): only on the pinned
+    JAX, one context per thread, and every lowered program is exactly what a fresh context gives."""
+    import re
+    import threading
+
+    import jax
+    import jax.numpy as jnp
+    from jax._src.interpreters import mlir
+
+    import autograder.grading.runner  # noqa: F401 - installs it, as in the grader and the self-check
+    from autograder.sandbox import mlir_contexts
+
+    pin = re.search(r"^jax==(\S+)", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    assert mlir_contexts.PINNED_JAX == pin == jax.__version__
+    assert getattr(mlir.make_ir_context, "reused_contexts", False)
+    assert mlir.make_ir_context() is mlir.make_ir_context()
+    other = []
+    thread = threading.Thread(target=lambda: other.append(mlir.make_ir_context()))
+    thread.start()
+    thread.join()
+    assert other[0] is not mlir.make_ir_context()
+
+    def program(x, k):
+        return jnp.where(x > 0, jnp.sin(x) * k, jnp.cumsum(x)) @ x[:, None]
+
+    shapes = [jnp.linspace(-1, 1, n) for n in (3, 5, 3)]
+    reused = [jax.jit(program).lower(x, 2.0).as_text() for x in shapes]
+    patched, mlir.make_ir_context = mlir.make_ir_context, mlir.make_ir_context.fresh
+    try:
+        fresh = [jax.jit(program).lower(x, 2.0).as_text() for x in shapes]
+    finally:
+        mlir.make_ir_context = patched
+    assert reused == fresh and reused[0] == reused[2] != reused[1]

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .. import KIT_ROOT
-from ..sandbox import probing, wire
+from ..sandbox import mlir_contexts, probing, wire
 from . import plan
+
+mlir_contexts.install()  # every process that computes reference data or judges lowers hundreds of programs
 
 probing.baseline_settings()  # before any student module can change JAX's global settings
 
