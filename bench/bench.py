@@ -193,7 +193,7 @@ for topic in [t.slug for t in registry.active_topics()]:
     Plan.make([topic], 7)
     total = time.monotonic() - start
     pick = lambda key: sum(v for k, v in spent.items() if key in k)
-    rows[topic] = {"total": total, "trace": pick("jaxpr_trace"), "lower": pick("lowering"),
+    rows[topic] = {"total": total, "trace": pick("jaxpr_trace"), "lower": pick("jaxpr_to_mlir_module"),
                    "compile": pick("backend_compile")}
 print(json.dumps(rows))
 '''
@@ -292,16 +292,16 @@ def report(figures: dict) -> str:
         if missed["6x"]:
             lines.append(f"- Per student, {per_student_core / floor_core:.1f}x the floor against 6x (the target was "
                          f"set for seven topics; per topic it is {per_student_core / floor_core / len(TOPICS):.1f}x): "
-                         "the students' children already load most of their programs from the compilation cache "
-                         "the calibration run fills once per course (measured by hand on 2026-12-02: one full "
-                         "submission's children took 86 core-seconds with that cache empty, 38 with it). What is "
-                         "left is what a cache hit still costs, per program: tracing it and lowering it to MLIR "
-                         "before it can be looked up (several milliseconds each, a few hundred programs per topic, "
-                         "most of them single operations run eagerly on new shapes), then loading it; plus the "
-                         "training runs and one interpreter per task group (six per student). Closing it needs far "
-                         "fewer distinct programs per probe (fewer eager calls, more of each probe under one jit) "
-                         "or children forked from a pre-imported zygote inside the student's sandbox, which would "
-                         "hold every group's substitutes in one filesystem and process tree.")
+                         "the students' children already load most of their programs from the compilation cache the "
+                         "calibration run fills once per course (measured by hand on 2026-12-02, before the MLIR "
+                         "contexts were reused: one full submission's children took 86 core-seconds with that cache "
+                         "empty, 38 with it). What is left is what a cache hit still costs, per program: tracing it "
+                         "and lowering it to MLIR before it can be looked up, then loading it (a few milliseconds "
+                         "each, a few hundred programs per topic, most of them single operations run eagerly on new "
+                         "shapes); plus the training runs and one interpreter per task group (six per student). "
+                         "Closing it needs far fewer distinct programs per probe (fewer eager calls, more of each "
+                         "probe under one jit) or children forked from a pre-imported zygote inside the student's "
+                         "sandbox, which would hold every group's substitutes in one filesystem and process tree.")
         if missed["3x"]:
             lines.append(f"- A one-topic self-check, {f['self_check']['wall'] / floor_wall:.1f}x the floor against "
                          "3x on a repeat with a new seed: the compilation cache serves the programs whose shapes "
