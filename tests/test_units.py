@@ -155,7 +155,8 @@ def test_reused_mlir_contexts_are_on_for_the_pinned_jax_and_change_no_program():
     pin = re.search(r"^jax==(\S+)", (ROOT / "requirements.txt").read_text(), re.M).group(1)
     assert mlir_contexts.PINNED_JAX == pin == jax.__version__
     assert getattr(mlir.make_ir_context, "reused_contexts", False)
-    assert mlir.make_ir_context() is mlir.make_ir_context()
+    first, second, third = (mlir.make_ir_context() for _ in range(3))
+    assert first is second or second is third  # a context serves 128 lowerings: one pair is within one context
     other = []
     thread = threading.Thread(target=lambda: other.append(mlir.make_ir_context()))
     thread.start()
