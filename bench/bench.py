@@ -207,6 +207,7 @@ def report(figures: dict) -> str:
     floor_core, floor_wall = f["floor"]["core"], f["floor"]["wall"]
     sandbox = f["one_warm"]
     per_student_core = sandbox["core"]
+    class_core = f["class_j1"]["core"] / f["students"]  # per student of a class: the run's planning shared
     nbgrader_core = f["nbgrader"]["core"]
     lines = [
         "# Benchmarks",
@@ -221,9 +222,11 @@ def report(figures: dict) -> str:
         f"| grading core-seconds per student at most 1/3 of nbgrader autograde's | {per_student_core:.1f} vs "
         f"{nbgrader_core:.1f} (ratio {per_student_core / nbgrader_core:.2f}) | "
         f"{'met' if per_student_core <= nbgrader_core / 3 else 'missed'} |",
-        f"| per student, all {len(TOPICS)} topics, at most 6x the floor in core-seconds | {per_student_core:.1f} = "
-        f"{per_student_core / floor_core:.1f}x the floor ({floor_core:.1f}) | "
-        f"{'met' if per_student_core <= 6 * floor_core else 'missed'} |",
+        f"| per student, all {len(TOPICS)} topics, at most 6x the floor in core-seconds | {class_core:.1f} per "
+        f"student of the class of {f['students']} at -j 1 = {class_core / floor_core:.1f}x the floor "
+        f"({floor_core:.1f}); one submission graded alone {per_student_core:.1f} = "
+        f"{per_student_core / floor_core:.1f}x (the run's start-up and planning included) | "
+        f"{'met' if class_core <= 6 * floor_core else 'missed'} |",
         f"| one-student self-check of one topic within 3x the floor (wall; a repeat check, new seed) | "
         f"{f['self_check']['wall']:.1f} s = {f['self_check']['wall'] / floor_wall:.1f}x the floor ({floor_wall:.1f} s); "
         f"the first check on a machine {f['self_check']['cold_wall'] / floor_wall:.1f}x | "
@@ -283,25 +286,25 @@ def report(figures: dict) -> str:
     for topic, (seconds, budget) in f["per_topic"].items():
         lines.append(f"| {topic} | {seconds:.1f} | {budget:.0f} | {seconds / budget:.1%} |")
     missed = {
-        "6x": per_student_core > 6 * floor_core,
+        "6x": class_core > 6 * floor_core,
         "3x": f["self_check"]["wall"] > 3 * floor_wall,
         "2x": f["student"]["watch"] > 2 * floor_wall,
     }
     if any(missed.values()):
         lines += ["", "## What would close the missed targets", ""]
         if missed["6x"]:
-            lines.append(f"- Per student, {per_student_core / floor_core:.1f}x the floor against 6x (the target was "
-                         f"set for seven topics; per topic it is {per_student_core / floor_core / len(TOPICS):.1f}x): "
-                         "the students' children already load most of their programs from the compilation cache the "
-                         "calibration run fills once per course (measured by hand on 2026-12-02, before the MLIR "
-                         "contexts were reused: one full submission's children took 86 core-seconds with that cache "
-                         "empty, 38 with it). What is left is what a cache hit still costs, per program: tracing it "
-                         "and lowering it to MLIR before it can be looked up, then loading it (a few milliseconds "
-                         "each, a few hundred programs per topic, most of them single operations run eagerly on new "
-                         "shapes); plus the training runs and one interpreter per task group (six per student). "
-                         "Closing it needs far fewer distinct programs per probe (fewer eager calls, more of each "
-                         "probe under one jit) or children forked from a pre-imported zygote inside the student's "
-                         "sandbox, which would hold every group's substitutes in one filesystem and process tree.")
+            lines.append(f"- Per student, {class_core / floor_core:.1f}x the floor against 6x (the target was set "
+                         f"for seven topics; per topic it is {class_core / floor_core / len(TOPICS):.1f}x): a student "
+                         "now costs two sandboxed children (one per lane, grading/plan.py) and a reader, and they "
+                         "load nearly every program from the compilation cache the calibration run fills once per "
+                         "course. What is left is what a cache hit still costs. Measured by hand on 2026-12-02 (the "
+                         "reference's probes of all twelve topics in one process, warm cache): about 1 600 programs, "
+                         "15 core-seconds with JAX's in-memory caches kept across topics (19 when emptied per "
+                         "topic), roughly 8 ms a program to trace, lower to MLIR, look up and load; most are single "
+                         "operations that the students' code and the probes run eagerly on new shapes. Orbax's "
+                         "saves and restores add 2.5 s (checkpointing). Closing it needs far fewer distinct "
+                         "programs per probe: fewer eager calls on fresh shapes and more of each probe under one "
+                         "jit, a rewrite of every topic's probes.")
         if missed["3x"]:
             lines.append(f"- A one-topic self-check, {f['self_check']['wall'] / floor_wall:.1f}x the floor against "
                          "3x on a repeat with a new seed: the compilation cache serves the programs whose shapes "

@@ -335,6 +335,7 @@ def test_require_sandbox_refuses_without_bubblewrap(tmp_path):
 
 
 UNIVERSAL_FORGER = (CORPUS / "universal_forger.py").read_text().partition("# ---- attack\n")[2]
+REFERENCE_THIEF = (CORPUS / "reference_thief.py").read_text().partition("# ---- attack\n")[2]
 
 
 @pytest.mark.xdist_group("grader-calibration")
@@ -342,7 +343,13 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
     """Under the production limits: every topic's reference, as source notebooks (only their solution cells are
     graded: the .py form carries the same code and more, and the corpus grades it), earns every point; the
     untouched releases earn none; and a universal forger (it rewrites the code of every probe it can find to
-    report success with the best reports) earns none in any topic, including topics added later."""
+    report success with the best reports) earns none in any topic, including topics added later; and a reference
+    thief (every task function looks for the reference's definition of itself in memory, the job's files and
+    the inherited pipes, and keeps whatever it sees for later) earns none with all topics handed in together:
+    no child ever holds the reference of a task it has yet to grade, in any topic (with every task outside a
+    step's group handed to the one child, it earned 8-12 points in each of backprop, trainstate, nnx and
+    transformer). A task whose every call kills the child costs only its own points: the fresh children carry
+    on with the lane and are handed that step's substitutes again."""
     root = tmp_path / "class"
     for name in ("ref-ipynb", "blank-ipynb"):
         (root / name).mkdir(parents=True)
@@ -351,12 +358,21 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
         nbformat.write(course.release_notebook(topic), str(root / "blank-ipynb" / f"{topic}.ipynb"))
         stub = (ROOT / "exercises" / f"{topic}.py").read_text()
         student(root, f"forger-{topic}", {f"{topic}.py": stub + "\n\n" + UNIVERSAL_FORGER})
+    student(root, "thief", {f"{t}.py": (ROOT / "exercises" / f"{t}.py").read_text() + "\n\n" + REFERENCE_THIEF
+                            for t in TOPICS})
+    # The reference, but create_train_state (trainstate's second step) kills its process: every child that
+    # reaches it dies mid-lane, and the fresh child that carries on is handed that step's substitutes again.
+    student(root, "crasher", {"trainstate.py": (ROOT / "solutions" / "trainstate.py").read_text()
+                              + "\n\ndef create_train_state(*args, **kwargs):\n    import os\n    os._exit(3)\n"})
     out = tmp_path / "out"
     result = run_grader(root, out, "-j", "2", topics=TOPICS)
     assert result.returncode == 0, result.stderr[-3000:]
     full = sum(registry.load()[t].max_points for t in TOPICS)
     totals = {p.name: record(out, p.name)["total"] for p in root.iterdir()}
-    assert totals == {"ref-ipynb": full, "blank-ipynb": 0, **{f"forger-{t}": 0 for t in TOPICS}}, {
+    crashed = registry.load()["trainstate"].max_points - next(
+        t.points for t in registry.load()["trainstate"].tasks if t.id == "trainstate.create_train_state")
+    assert totals == {"ref-ipynb": full, "blank-ipynb": 0, "thief": 0, "crasher": crashed,
+                      **{f"forger-{t}": 0 for t in TOPICS}}, {
         name: {t: v["score"] for t, v in record(out, name)["topics"].items() if v["score"]} for name in totals}
 
 

@@ -187,3 +187,26 @@ def test_reused_mlir_contexts_are_on_for_the_pinned_jax_and_change_no_program():
     fresh, fresh_calls = lowered_with(mlir.make_ir_context.fresh)
     assert reused_calls >= 2 and fresh_calls >= 2, "a lowering did not go through make_ir_context"
     assert reused == fresh and reused[0] != reused[1]
+
+
+def test_no_lane_is_handed_the_reference_of_a_task_it_grades_then_or_later():
+    """One sandboxed child per lane grades its steps in order and is handed each step's substitutes when the step
+    starts (grading/plan.py): what a step is handed names no task that the lane grades at that step or later,
+    in any topic (same-named tasks of two topics count as one), and holds everything the step's probes and
+    reference definitions call. The old rule (every task outside the step's group) would break the first part
+    as soon as groups share a child: the check has something to catch."""
+    from autograder.grading import plan
+
+    old_rule_breaks = False
+    for step in plan.steps():
+        order = plan.lane_steps(plan.lanes()[step])
+        ahead = set().union(*(plan.graded(later) for later in order[order.index(step):]))
+        handed = set(plan.substitute_sources(*step))
+        assert not handed & ahead, (step, sorted(handed & ahead))
+        needed = set().union(*(plan.dependencies(step[0])[task] for task in plan.graded(step)))
+        assert needed <= handed, (step, sorted(needed - handed))
+        old_rule_breaks |= bool({t for t, g in plan.groups(step[0]).items() if g != step[1]} & ahead)
+    assert old_rule_breaks
+    assert {(step[0], task) for step in plan.steps() for task in plan.graded(step)} == \
+        {(topic, task) for topic in plan.registry.load() for task in plan.groups(topic)}  # each task once
+    assert sorted(set(plan.lanes().values())) == list(range(2)), "a new cycle or shared name: say so in the README"

@@ -2,8 +2,10 @@
 
 Trusted side. Per topic, the checks first run against the reference in this process with a recording runner:
 that lists every probe call each task needs and computes the reference's data (kept in OUT/.cache for the
-next run with the same kit and seed). Per student, one sandboxed child per task group (grading/plan.py) runs
-those probes on the student's code and streams back what the student's functions returned; round trips that
+next run with the same kit and seed). Per student, one sandboxed child per lane (grading/plan.py: two for the
+whole kit) runs those probes on the student's code, step by step, and streams back what the student's
+functions returned; it is handed each step's reference substitutes only once the earlier steps' results are
+in. Round trips that
 wrote files go on to a trusted reader child that loads no student code. The verdicts then run here, on data
 only. One grade seed per OUT folder (OUT/run.json): any order, any -j, a resumed run give identical records.
 """
@@ -95,7 +97,7 @@ class Plan:
             made.calls[topic] = list(seen.values())
             # Parse everything the grading threads will read now: ast.parse is not thread-safe on 3.11.
             for group in set(planning.groups(topic).values()):
-                planning.substitute_sources(topic, group)
+                planning.substitute_sources(topic, group)  # the lanes too
             reference.release()  # its data is kept; its compiled programs are not needed again
         if cache is not None and set(topics) - set(saved):  # other topics' data stays for the runs that grade them
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -129,10 +131,15 @@ class Ledger:
                 "check could finish")
 
 
-def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[str, str], substitutes: dict,
+def step_of(call: Call) -> str:
+    """The step (grading/plan.py) a call belongs to, as the child names it."""
+    return f"{call.topic}:{planning.groups(call.topic)[call.function]}"
+
+
+def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[str, str],
               files: dict[str, dict], ledger: Ledger) -> tuple[dict[str, dict], dict[str, str]]:
-    """Run `calls` in as few children as possible: a hang, a crash or a malformed line costs only the call
-    that was running, and a fresh child carries on with the rest."""
+    """Run `calls` (one lane's, in step order) in as few children as possible: a hang, a crash or a malformed
+    line costs only the call that was running, and a fresh child carries on with the rest."""
     outcomes: dict[str, dict] = {}
     import_errors: dict[str, str] = {}
     first_child = True
@@ -149,9 +156,9 @@ def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[s
             return outcomes, import_errors
         topics = list(dict.fromkeys(call.topic for call in pending))
         job = {"mode": mode,
-               "topics": {t: {"module": None, "substitutes": substitutes.get(t, {})} for t in topics},
+               "topics": {t: {"module": None} for t in topics},
                "items": [{"key": str(i), "id": str(i), "topic": c.topic, "probe": c.probe.__name__, "seed": c.seed,
-                          "args": list(c.args), "files": None} for i, c in enumerate(pending)]}
+                          "args": list(c.args), "files": None, "step": step_of(c)} for i, c in enumerate(pending)]}
         child_files = {str(i): files[c.key] for i, c in enumerate(pending) if c.key in files}
         child, uid = sandbox.start(job, {t: sources[t] for t in topics} if mode == "student" else {}, child_files)
         finished = False
@@ -172,13 +179,22 @@ def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[s
 def _drive(child, pending: list[Call], outcomes: dict, import_errors: dict, ledger: Ledger, limits: Limits,
            mode: str, charge_start: bool) -> bool:
     """Read one child's events until every call is answered (True) or the child stops early (False)."""
-    ready, imported, position = False, set(), 0
+    ready, imported, position, handed = False, set(), 0, None
     mark = time.monotonic()
     while position < len(pending):
         call = pending[position]
         if call.topic in import_errors:
             position += 1
             continue
+        if mode == "student" and call.topic in imported and step_of(call) != handed:
+            # Every earlier item's result is in: the child may now hold this step's reference substitutes.
+            handed = step_of(call)
+            topic, group = call.topic, planning.groups(call.topic)[call.function]
+            stop = child.send({"step": handed, "substitutes": planning.substitute_sources(topic, group)},
+                              limits.probe_timeout)
+            if stop is not None:
+                _blame(call, stop, pending[position:], outcomes, import_errors, ledger, limits, mode, imported)
+                return False
         timeout = limits.probe_timeout
         if not ready:  # start-up (JAX and the probes imported), before any student code: the grader's own work
             timeout = max(timeout, limits.startup_timeout)
@@ -247,7 +263,7 @@ def read_back(sandbox: Sandbox, calls: list[Call], outcomes: dict[str, dict], le
         files[call.key] = bundle
     if not readers:
         return
-    read, _ = run_calls(sandbox, readers, mode="reader", sources={}, substitutes={}, files=files, ledger=ledger)
+    read, _ = run_calls(sandbox, readers, mode="reader", sources={}, files=files, ledger=ledger)
     for call in readers:
         result = read.get(call.key)
         if type(result) is dict and result.get("ok") is True and "data" in result:
@@ -311,12 +327,12 @@ def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limi
     ledger = Ledger(limits.topic_budget)
     outcomes: dict[str, dict] = {}
     import_errors: dict[str, str] = {}
-    groups = max((max(planning.groups(t).values()) + 1 for t in runnable), default=0)
-    for group in range(groups):
-        calls = [c for t in runnable for c in made.calls[t] if planning.groups(t)[c.function] == group]
-        substitutes = {t: planning.substitute_sources(t, group) for t in runnable
-                       if group in planning.groups(t).values()}  # each computed by Plan.make already
-        done, failed = run_calls(sandbox, calls, mode="student", sources=runnable, substitutes=substitutes, files={
+    for lane in range(max(planning.lanes().values()) + 1):
+        calls = [c for step in planning.lane_steps(lane) if step[0] in runnable for c in made.calls[step[0]]
+                 if planning.groups(step[0])[c.function] == step[1]]
+        if not calls:
+            continue
+        done, failed = run_calls(sandbox, calls, mode="student", sources=runnable, files={
             c.key: made.references[c.topic].writer_files(c) for c in calls if getattr(c.probe, "writer", None)},
             ledger=ledger)
         outcomes.update(done)

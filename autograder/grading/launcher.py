@@ -162,9 +162,28 @@ class Child:
     """One running child: read its events one at a time, each within a deadline."""
 
     def __init__(self, process: subprocess.Popen, read_fd: int, workdir: tempfile.TemporaryDirectory,
-                 log_path: Path, limits: Limits):
+                 log_path: Path, limits: Limits, control_fd: int | None = None):
         self.process, self.read_fd, self.workdir, self.log_path, self.limits = process, read_fd, workdir, log_path, limits
+        self.control_fd = control_fd  # ours to write: what the child may hold from now on (plain JSON lines)
         self.buffer, self.total = b"", 0
+
+    def send(self, message: dict, timeout: float) -> Stop | None:
+        """Write one line on the control pipe, never blocking past `timeout` (a child that does not read its
+        pipe costs its own probe, not the grader's thread). None once written, or when the child is gone (its
+        exit shows on the data pipe)."""
+        data = json.dumps(message).encode() + b"\n"
+        deadline = time.monotonic() + max(0.0, timeout)
+        while data:
+            try:
+                data = data[os.write(self.control_fd, data):]
+            except BlockingIOError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return Stop("timeout", "did not read what the grader sent")
+                select.select([], [self.control_fd], [], remaining)
+            except (BrokenPipeError, OSError):
+                return None
+        return None
 
     def next_event(self, timeout: float) -> dict | Stop:
         deadline = time.monotonic() + max(0.0, timeout)
@@ -215,6 +234,8 @@ class Child:
         except subprocess.TimeoutExpired:
             pass
         os.close(self.read_fd)
+        if self.control_fd is not None:
+            os.close(self.control_fd)
         try:
             tail = self.log_path.read_bytes()[-2000:].decode("utf-8", "replace")
         except OSError:
@@ -258,7 +279,8 @@ class Sandbox:
     def start(self, job: dict, sources: dict[str, str], files: dict[str, dict]) -> tuple[Child, int]:
         """Start a child on `job` (child.py's format without paths), the student's module texts by topic and
         round-trip file bundles by item id. Returns the child and the uid it holds (give it back with
-        `release`)."""
+        `release`). The job holds no reference code: a student child is handed each step's over its control
+        pipe (`Child.send`) when the step starts."""
         from ..sandbox.probing import unpack_files
 
         uid = self._uids.get()
@@ -283,18 +305,29 @@ class Sandbox:
         _open_up(job_dir)
         log_path = root / "child.log"
         read_fd, write_fd = os.pipe()
+        control_read, control_write = os.pipe()
+        os.set_blocking(control_write, False)
         python = self.runtime["executable"]
         if self.bwrap:
             python = INSIDE["python"] + python[len(self.runtime["prefix"]):]
         child_py = Path(self.inside("grader", self._stage)) / "autograder" / "sandbox" / "child.py"
-        argv = [python, "-I", "-S", "-B", str(child_py), str(job_inside / "job.json"), str(write_fd)]
+        argv = [python, "-I", "-S", "-B", str(child_py), str(job_inside / "job.json"), str(write_fd),
+                str(control_read)]
         cmd = self._bwrap_command(job_dir, argv) if self.bwrap else argv
         env = None if self.bwrap else dict(self._env(), PATH=os.environ.get("PATH", ""))
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(_limit_prefix(self.limits) + cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                       stderr=log, pass_fds=(write_fd,), start_new_session=True, cwd=root, env=env)
-        os.close(write_fd)
-        return Child(process, read_fd, workdir, log_path, self.limits), uid
+        try:
+            with open(log_path, "wb") as log:
+                process = subprocess.Popen(_limit_prefix(self.limits) + cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                           stderr=log, pass_fds=(write_fd, control_read), start_new_session=True,
+                                           cwd=root, env=env)
+        except BaseException:
+            os.close(read_fd)
+            os.close(control_write)
+            raise
+        finally:
+            os.close(write_fd)
+            os.close(control_read)
+        return Child(process, read_fd, workdir, log_path, self.limits, control_write), uid
 
     def release(self, uid: int) -> None:
         self._uids.put(uid)

@@ -1,11 +1,15 @@
-"""Which checks grade a task, which other tasks its probes lean on, and how tasks are split across processes.
+"""Which checks grade a task, which other tasks its probes lean on, and how tasks are spread over processes.
 
 A probe of task X may need other tasks' functions (``train`` calls ``sgd_step``; a probe builds its inputs
 with ``replicate``). While X is graded those are the reference's definitions (``probing.compile_substitutes``),
 so a mistake costs only its own task. The reference's code of a task must never sit in a process that grades
-that same task, so tasks are split into groups: no task shares a group with a task it depends on, and each
-group of a student is graded in its own sandboxed child. Everything here is read statically from the sources
-(the checks, the probes, the masters): the same groups serve pytest, nbgrader and the sandboxed grader.
+that same task, before or while it does. So tasks are split into groups (no task shares a group with a task
+it depends on), and the groups of every topic into lanes, one sandboxed child per lane and student. A lane
+grades its steps (a topic's group) in a fixed order and is handed each step's reference code only when the
+step starts, after every earlier step's results are in: a step may join a lane only if no task of the same
+name (in any topic) had its reference handed to that lane before. Everything here is read statically from
+the sources (the checks, the probes, the masters), for every topic of the kit at once: the same groups,
+lanes and substitutes serve pytest, nbgrader and the sandboxed grader.
 """
 from __future__ import annotations
 
@@ -110,9 +114,56 @@ def groups(topic: str) -> dict[str, int]:
     return assigned
 
 
+Step = tuple[str, int]  # (topic, group)
+
+
+def graded(step: Step) -> frozenset[str]:
+    """The task functions a step grades."""
+    topic, group = step
+    return frozenset(task for task, number in groups(topic).items() if number == group)
+
+
+@cache
+def steps() -> tuple[Step, ...]:
+    """Every (topic, group) of the kit in the order a lane grades them: group by group across the curriculum,
+    so a topic's later groups (the ones that need other tasks' reference code) come after every topic's first."""
+    topics = list(registry.load())
+    rounds = max(max(groups(topic).values()) for topic in topics) + 1
+    return tuple((topic, group) for group in range(rounds) for topic in topics if group in groups(topic).values())
+
+
+@cache
+def lanes() -> dict[Step, int]:
+    """Step -> lane, greedily: a step joins the first lane whose earlier steps need no reference code of a task
+    named like one of its own (in any topic: ``cross_entropy`` and ``fit`` exist in several). A step needs
+    what its probes and its tasks' reference definitions call (``dependencies``). A cycle (backprop:
+    ``propagate`` and ``backward`` each need the other) takes a second lane."""
+    handed: list[set[str]] = []
+    assigned: dict[Step, int] = {}
+    for step in steps():
+        names = graded(step)
+        lane = next((number for number, seen in enumerate(handed) if not names & seen), len(handed))
+        if lane == len(handed):
+            handed.append(set())
+        handed[lane] |= set().union(*(dependencies(step[0])[task] for task in names))
+        assigned[step] = lane
+    return assigned
+
+
+def lane_steps(lane: int) -> list[Step]:
+    """The steps one lane grades, in order."""
+    return [step for step in steps() if lanes()[step] == lane]
+
+
 @cache
 def substitute_sources(topic: str, group: int) -> dict[str, str]:
-    """The reference's source of every task function graded outside `group`: what a process grading that
-    group may hold. The functions graded in the group are never among them."""
+    """The reference's source of the topic's task functions that a process grading `group` is handed when
+    that step starts: every task function whose name the lane does not grade at this step or later (in any
+    topic). Always includes the step's dependencies (``lanes`` sees to it); never a task graded there."""
+    if set(groups(topic).values()) == {group}:  # one group: nothing to hand (and no need to plan every topic)
+        return {}
+    lane = lanes()[(topic, group)]
+    order = lane_steps(lane)
+    ahead = set().union(*(graded(step) for step in order[order.index((topic, group)):]))
     sources = function_sources(master_path(topic))
-    return {task: sources[task] for task, number in groups(topic).items() if number != group}
+    return {task: sources[task] for task in groups(topic) if task not in ahead}

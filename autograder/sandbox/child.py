@@ -1,20 +1,25 @@
 """The sandboxed child: runs probes on one student's files and streams plain data back. Never decides.
 
-Started by autograder/grading/launcher.py as ``python -I -S child.py JOB_JSON DATA_FD``. Before any student
+Started by autograder/grading/launcher.py as ``python -I -S child.py JOB_JSON DATA_FD CONTROL_FD``. Before any student
 code exists it drops root (a uid of its own, so RLIMIT_NPROC applies), imports the probe modules, and binds
 the probe functions, the encoder and the channel's write into local names: student code that later replaces
 ``autograder.sandbox.probes.<topic>.<probe>`` changes nothing here. That is hygiene, not the guarantee: the
 grader treats every line this process writes as untrusted data and computes every expected value itself.
 
 Two modes. ``student``: load each topic's student module (lazily, when its first probe comes; an import
-failure costs only that topic), bind the reference's definitions of the tasks graded elsewhere
-(``substitutes``), run the probes in order. ``reader``: load no student code at all; run trusted readers over
-files a student's probe wrote. One JSON line per event goes to DATA_FD (autograder/sandbox/wire.py).
+failure costs only that topic), run the probes in order, step by step (a step is one topic's task group,
+grading/plan.py). When a step starts, read one line from CONTROL_FD: the reference's definitions of the
+other tasks that step may rely on (``substitutes``). The grader writes it only once every earlier item's result
+is in, so nothing here ever holds the reference of a task it has yet to grade; the job file holds none.
+``reader``: load no student code at all; run trusted readers over files a student's probe wrote. One JSON
+line per event goes to DATA_FD (autograder/sandbox/wire.py).
 """
 import json
 import os
 import resource
 import sys
+
+RELEASE_BYTES = 768 << 20  # resident memory above which a new topic starts with JAX's caches emptied
 
 
 def drop_privileges(uid: int, nproc: int) -> None:
@@ -28,7 +33,7 @@ def drop_privileges(uid: int, nproc: int) -> None:
 
 
 def main() -> None:
-    job_path, data_fd = sys.argv[1], int(sys.argv[2])
+    job_path, data_fd, control_fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     with open(job_path) as handle:
         job = json.load(handle)
     drop_privileges(job["uid"], job["nproc"])
@@ -46,18 +51,27 @@ def main() -> None:
 
     mlir_contexts.install()  # before any student code: lowering is most of what a cached program costs
 
-    dumps, write = wire.dumps, os.write
+    dumps, write, loads = wire.dumps, os.write, json.loads
+    control = os.fdopen(control_fd, "rb")  # the grader's lines: one per step, in order
     run_probe, run_reader, load_module = probing.run_probe, probing.run_reader, probing.load_module
     describe, compile_substitutes = probing.describe_exception, probing.compile_substitutes
     restore = probing.restore_jax_settings
     pack, everything = probing.pack_files, (BaseException,)
 
     def release_compiled() -> None:
+        """Drop JAX's compiled programs once this process holds more than RELEASE_BYTES: most of a topic's
+        programs (single operations on common shapes) serve the next topic too, so they stay while they fit."""
         import gc
 
         import jax
-        jax.clear_caches()
-        gc.collect()
+        try:
+            with open("/proc/self/statm") as statm:
+                resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            resident = RELEASE_BYTES
+        if resident >= RELEASE_BYTES:
+            jax.clear_caches()
+            gc.collect()
 
     def send(record: dict) -> None:
         data = dumps(record)
@@ -69,7 +83,8 @@ def main() -> None:
     clean = probing.baseline_settings()  # before any student code
     send({"event": "ready"})
 
-    loaded: dict = {}  # topic -> (impl, substitutes) or None after an import failure
+    loaded: dict = {}  # topic -> the student's module, or None after an import failure
+    current, step, substitutes, unusable = None, None, {}, None
     for item in job["items"]:
         topic, key = item["topic"], item["key"]
         probe = table[key]
@@ -82,21 +97,34 @@ def main() -> None:
                 outcome = {"ok": False, "error": describe(exc, None)}
             send({"event": "result", "key": key, "outcome": outcome})
             continue
+        if current is not None and topic != current:
+            release_compiled()
+        current = topic
         if topic not in loaded:
-            if loaded:  # a new topic: the previous topic's compiled programs are not needed again
-                release_compiled()
             spec = job["topics"][topic]
             try:
-                impl = load_module(spec["module"], label="student")
-                loaded[topic] = (impl, compile_substitutes(impl, spec["substitutes"]))
+                loaded[topic] = load_module(spec["module"], label="student")
                 send({"event": "imported", "topic": topic})
             except everything as exc:  # noqa: BLE001 - a syntax error, SystemExit at import, anything
                 loaded[topic] = None
                 send({"event": "import_error", "topic": topic, "error": describe(exc, spec["module"])})
             restore(clean)
-        if loaded[topic] is None:
+        impl = loaded[topic]
+        if impl is None:
             continue
-        impl, substitutes = loaded[topic]
+        if item["step"] != step:
+            step = item["step"]
+            message = loads(control.readline())
+            if message["step"] != step:
+                raise SystemExit("the grader's control line is for another step")
+            try:  # the reference's decorators run in the student's namespace
+                substitutes, unusable = compile_substitutes(impl, message["substitutes"]), None
+            except everything as exc:  # noqa: BLE001 - e.g. the student rebound a name the reference uses
+                substitutes, unusable = {}, {"ok": False, "error": describe(exc, job["topics"][topic]["module"])}
+            restore(clean)
+        if unusable is not None:
+            send({"event": "result", "key": key, "outcome": unusable})
+            continue
         files = pack(item["files"]) if item.get("files") else None
         outcome = run_probe(probe, impl, item["seed"], tuple(item["args"]), substitutes=substitutes,
                             files=files, catch=everything)
