@@ -97,8 +97,9 @@ class Plan:
             made.calls[topic] = list(seen.values())
             # Parse everything the grading threads will read now: ast.parse is not thread-safe on 3.11.
             for group in set(planning.groups(topic).values()):
-                planning.substitute_sources(topic, group)  # the lanes too
+                planning.substitute_sources(topic, group)
             reference.release()  # its data is kept; its compiled programs are not needed again
+        planning.lanes()  # every topic's masters, probes and checks parsed here too, not in the grading threads
         if cache is not None and set(topics) - set(saved):  # other topics' data stays for the runs that grade them
             cache.parent.mkdir(parents=True, exist_ok=True)
             fresh = {topic: reference.export() for topic, reference in made.references.items()}

@@ -99,6 +99,7 @@ def warm_plan(topics: list[str]) -> None:
     for topic in topics:
         for group in set(plan.groups(topic).values()):
             plan.substitute_sources(topic, group)
+    plan.lanes()  # parses every topic's sources
 
 
 def import_course(course_root: Path, out: Path | None = None, topics: list[str] | None = None, jobs: int = 1,

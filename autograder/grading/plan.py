@@ -127,7 +127,7 @@ def graded(step: Step) -> frozenset[str]:
 def steps() -> tuple[Step, ...]:
     """Every (topic, group) of the kit in the order a lane grades them: group by group across the curriculum,
     so a topic's later groups (the ones that need other tasks' reference code) come after every topic's first."""
-    topics = list(registry.load())
+    topics = [topic.slug for topic in registry.active_topics()]  # a placeholder topic has no groups
     rounds = max(max(groups(topic).values()) for topic in topics) + 1
     return tuple((topic, group) for group in range(rounds) for topic in topics if group in groups(topic).values())
 
