@@ -6,10 +6,10 @@ so a mistake costs only its own task. The reference's code of a task must never 
 that same task, before or while it does. So tasks are split into groups (no task shares a group with a task
 it depends on), and the groups of every topic into lanes, one sandboxed child per lane and student. A lane
 grades its steps (a topic's group) in a fixed order and is handed each step's reference code only when the
-step starts, after every earlier step's results are in: a step may join a lane only if no task of the same
-name (in any topic) had its reference handed to that lane before. Everything here is read statically from
-the sources (the checks, the probes, the masters), for every topic of the kit at once: the same groups,
-lanes and substitutes serve pytest, nbgrader and the sandboxed grader.
+step starts, after every earlier step's results are in, and never a task named like one the lane grades then
+or later (in any topic). Everything here is read statically from the sources (the checks, the probes, the
+masters), for every topic of the kit at once: the same groups, lanes and substitutes serve pytest, nbgrader
+and the sandboxed grader.
 """
 from __future__ import annotations
 
