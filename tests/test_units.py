@@ -191,22 +191,28 @@ def test_reused_mlir_contexts_are_on_for_the_pinned_jax_and_change_no_program():
 
 def test_no_lane_is_handed_the_reference_of_a_task_it_grades_then_or_later():
     """One sandboxed child per lane grades its steps in order and is handed each step's substitutes when the step
-    starts (grading/plan.py): what a step is handed names no task that the lane grades at that step or later,
-    in any topic (same-named tasks of two topics count as one), and holds everything the step's probes and
-    reference definitions call. The old rule (every task outside the step's group) would break the first part
-    as soon as groups share a child: the check has something to catch."""
+    starts (grading/plan.py). Walking every lane as its child does, with everything handed so far kept: no
+    task is graded while the child holds a reference named like it (in any topic: same-named tasks of two
+    topics count as one), and every step holds what its probes and reference definitions call. The same walk
+    with the old rule (every task outside the step's group) breaks the first part: the check can fail."""
     from autograder.grading import plan
 
-    old_rule_breaks = False
+    def holding_while_graded(handed_for) -> list:
+        found = []
+        for lane in sorted(set(plan.lanes().values())):
+            held: set[str] = set()
+            for step in plan.lane_steps(lane):
+                held |= handed_for(step)
+                found += [(step, task) for task in plan.graded(step) & held]
+        return found
+
+    assert holding_while_graded(lambda step: set(plan.substitute_sources(*step))) == []
+    old_rule = lambda step: {t for t, g in plan.groups(step[0]).items() if g != step[1]}  # noqa: E731
+    assert holding_while_graded(old_rule)
     for step in plan.steps():
-        order = plan.lane_steps(plan.lanes()[step])
-        ahead = set().union(*(plan.graded(later) for later in order[order.index(step):]))
-        handed = set(plan.substitute_sources(*step))
-        assert not handed & ahead, (step, sorted(handed & ahead))
         needed = set().union(*(plan.dependencies(step[0])[task] for task in plan.graded(step)))
-        assert needed <= handed, (step, sorted(needed - handed))
-        old_rule_breaks |= bool({t for t, g in plan.groups(step[0]).items() if g != step[1]} & ahead)
-    assert old_rule_breaks
-    assert {(step[0], task) for step in plan.steps() for task in plan.graded(step)} == \
-        {(topic, task) for topic in plan.registry.load() for task in plan.groups(topic)}  # each task once
+        missing = needed - set(plan.substitute_sources(*step))
+        assert not missing, (step, sorted(missing))
+    assert sorted(plan.steps()) == sorted({(topic, group) for topic in plan.registry.load()
+                                           for group in plan.groups(topic).values()})  # each step once
     assert sorted(set(plan.lanes().values())) == list(range(2)), "a new cycle or shared name: say so in the README"

@@ -132,9 +132,9 @@ class Ledger:
                 "check could finish")
 
 
-def step_of(call: Call) -> str:
-    """The step (grading/plan.py) a call belongs to, as the child names it."""
-    return f"{call.topic}:{planning.groups(call.topic)[call.function]}"
+def step_of(call: Call) -> list:
+    """The step (grading/plan.py) a call belongs to: [topic, group], as the child names it."""
+    return [call.topic, planning.groups(call.topic)[call.function]]
 
 
 def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[str, str],
@@ -190,8 +190,7 @@ def _drive(child, pending: list[Call], outcomes: dict, import_errors: dict, ledg
         if mode == "student" and call.topic in imported and step_of(call) != handed:
             # Every earlier item's result is in: the child may now hold this step's reference substitutes.
             handed = step_of(call)
-            topic, group = call.topic, planning.groups(call.topic)[call.function]
-            stop = child.send({"step": handed, "substitutes": planning.substitute_sources(topic, group)},
+            stop = child.send({"step": handed, "substitutes": planning.substitute_sources(*handed)},
                               limits.probe_timeout)
             if stop is not None:
                 _blame(call, stop, pending[position:], outcomes, import_errors, ledger, limits, mode, imported)
@@ -329,8 +328,8 @@ def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limi
     outcomes: dict[str, dict] = {}
     import_errors: dict[str, str] = {}
     for lane in range(max(planning.lanes().values()) + 1):
-        calls = [c for step in planning.lane_steps(lane) if step[0] in runnable for c in made.calls[step[0]]
-                 if planning.groups(step[0])[c.function] == step[1]]
+        calls = [c for topic, group in planning.lane_steps(lane) if topic in runnable for c in made.calls[topic]
+                 if step_of(c) == [topic, group]]
         if not calls:
             continue
         done, failed = run_calls(sandbox, calls, mode="student", sources=runnable, files={

@@ -565,7 +565,7 @@ def test_mlp_backward_matches_jax_grad(run):
 
 
 # ---------------------------------------------------------------------------------------- per_example_grads
-_per_example_grads = jax.jit(jax.vmap(lambda params, x, y: jax.grad(_loss)(params, x[None], y[None]),
+_per_example_grads = jax.jit(jax.vmap(lambda params, x, y: _loss_grad(params, x[None], y[None]),
                                       in_axes=(None, 0, 0)))
 
 
