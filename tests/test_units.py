@@ -216,3 +216,18 @@ def test_no_lane_is_handed_the_reference_of_a_task_it_grades_then_or_later():
     assert sorted(plan.steps()) == sorted({(topic, group) for topic in plan.registry.load()
                                            for group in plan.groups(topic).values()})  # each step once
     assert sorted(set(plan.lanes().values())) == list(range(2)), "a new cycle or shared name: say so in the README"
+
+
+def test_pack_files_keeps_only_regular_files_still_there_when_read(tmp_path, monkeypatch):
+    """A save not waited for keeps writing while the child packs: what was listed may be gone, or replaced by a
+    link or a pipe, by the time it is read. Those are left out; the packing never raises for them."""
+    import os
+
+    (tmp_path / "kept").write_bytes(b"orbax")
+    (tmp_path / "secret").write_bytes(b"not written by the probe")
+    os.symlink(tmp_path / "secret", tmp_path / "now_a_link")
+    os.mkfifo(tmp_path / "now_a_pipe")
+    listed = ["gone", "kept", "now_a_link", "now_a_pipe"]  # as os.walk saw it a moment earlier
+    monkeypatch.setattr(probing.os, "walk", lambda directory: iter([(str(directory), [], listed)]))
+    bundle = probing.pack_files(str(tmp_path))
+    assert {name: bytes(content) for name, content in bundle.items()} == {"kept": b"orbax"}

@@ -259,17 +259,30 @@ def pack_files(directory: str) -> dict[str, np.ndarray]:
         dirs[:] = [d for d in sorted(dirs) if not os.path.islink(os.path.join(root, d))]
         for name in sorted(files):
             path = os.path.join(root, name)
-            info = os.lstat(path)
             relative = safe_relpath(os.path.relpath(path, directory).replace(os.sep, "/"))
-            if not stat.S_ISREG(info.st_mode) or relative is None:
+            content = _read_regular(path) if relative is not None else None
+            if content is None:
                 continue
-            total += info.st_size
+            total += len(content)
             if len(bundle) >= MAX_BUNDLE_FILES or total > MAX_BUNDLE_BYTES:
                 raise BundleError(f"the files written are too many or too large (more than {MAX_BUNDLE_FILES} "
                                   f"files or {MAX_BUNDLE_BYTES >> 20} MB)")
-            with open(path, "rb") as handle:
-                bundle[relative] = np.frombuffer(handle.read(MAX_BUNDLE_BYTES + 1), dtype=np.uint8).copy()
+            bundle[relative] = np.frombuffer(content, dtype=np.uint8).copy()
     return bundle
+
+
+def _read_regular(path: str) -> bytes | None:
+    """The bytes of the regular file at ``path`` itself (up to one more than the bundle cap), or None when it is
+    not one any more: removed since it was listed (a writer still at work, a save not waited for), or replaced
+    by a link, a pipe or a folder."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return handle.read(MAX_BUNDLE_BYTES + 1)
 
 
 def check_bundle(bundle: Any) -> None:
