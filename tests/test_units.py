@@ -189,6 +189,81 @@ def test_reused_mlir_contexts_are_on_for_the_pinned_jax_and_change_no_program():
     assert reused == fresh and reused[0] != reused[1]
 
 
+def test_numpy_inputs_are_staged_without_a_program_and_exactly_as_jax_stages_them():
+    """The kit's processes turn NumPy values into JAX arrays by transfer (autograder/sandbox/eager_staging.py):
+    only on the pinned JAX; nothing compiled; and for every kind of input, inside and outside every context
+    that could make them differ (a mesh, a transfer guard, NaN checks, x64, a default device), the same array
+    or the same error as JAX's own rule gives."""
+    import contextlib
+    import logging
+
+    import jax
+    import jax.numpy as jnp
+    from jax.sharding import AxisType
+    from jax._src.lax import lax
+
+    import autograder.grading.runner  # noqa: F401 - installs it, as in the grader and the self-check
+
+    installed = lax.stage_p.impl
+    assert getattr(installed, "by_transfer", False)
+
+    compiled = []
+
+    class Compiles(logging.Handler):
+        def emit(self, record):
+            compiled.append(record.getMessage())
+
+    handler, logger = Compiles(), logging.getLogger("jax")
+    logger.addHandler(handler)
+    try:
+        jax.clear_caches()
+        with jax.log_compiles(True):
+            jnp.asarray(np.zeros((7, 13, 3), np.float16))
+            jnp.asarray(2.5)
+    finally:
+        logger.removeHandler(handler)
+    assert not [m for m in compiled if "Compiling" in m], compiled
+
+    values = [1, 1.5, 1 + 2j, True, 2**40, 2**64, np.float32(2), np.float64(3), np.int64(2**40), np.bool_(True),
+              np.uint8(3), np.zeros((2, 3)), np.arange(5), np.ones((0, 4), np.float32), np.array(3.0),
+              np.array([1 + 1j]), np.array([True]), np.zeros(2, np.float16), np.zeros(3, np.uint32),
+              np.ones((4, 6))[::2, 1::2], np.array([np.nan, np.inf]), np.zeros(3, jnp.bfloat16)]
+    devices = jax.devices()
+    contexts = {
+        "none": contextlib.nullcontext,
+        "x64": lambda: jax.enable_x64(True),
+        "default device": lambda: jax.default_device(devices[-1]),
+        "debug_nans": lambda: jax.debug_nans(True),
+        "debug_infs": lambda: jax.debug_infs(True),
+        "transfer guard": lambda: jax.transfer_guard("disallow"),
+        "set_mesh": lambda: jax.set_mesh(jax.make_mesh((len(devices),), ("x",), axis_types=(AxisType.Explicit,))),
+        "with mesh": lambda: jax.sharding.Mesh(np.array(devices), ("x",)),
+    }
+
+    def described(value):
+        try:
+            out = jnp.asarray(value)
+            return (out.dtype, out.shape, out.weak_type, str(out.sharding), out.committed,
+                    np.asarray(out).tobytes())
+        except Exception as exc:  # noqa: BLE001 - the same error on both sides is part of the contract
+            return type(exc).__name__, str(exc)
+
+    differ = []
+    for name, context in contexts.items():
+        for value in values:
+            with context():
+                ours = described(value)
+            lax.stage_p.def_impl(installed.jax_rule)
+            try:
+                with context():
+                    theirs = described(value)
+            finally:
+                lax.stage_p.def_impl(installed)
+            if ours != theirs:
+                differ.append(f"{name}: jnp.asarray({value!r}) -> {ours} instead of {theirs}")
+    assert not differ, "\n".join(differ)
+
+
 def test_no_lane_is_handed_the_reference_of_a_task_it_grades_then_or_later():
     """One sandboxed child per lane grades its steps in order and is handed each step's substitutes when the step
     starts (grading/plan.py). Walking every lane as its child does, with everything handed so far kept: no

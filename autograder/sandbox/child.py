@@ -47,9 +47,10 @@ def main() -> None:
 
     # A read-only compilation cache: a program not in it compiles as usual; do not warn about not saving it.
     warnings.filterwarnings("ignore", message="Error writing persistent compilation cache")
-    from autograder.sandbox import mlir_contexts, probing, wire
+    from autograder.sandbox import eager_staging, mlir_contexts, probing, wire
 
     mlir_contexts.install()  # before any student code: lowering is most of what a cached program costs
+    eager_staging.install()  # and NumPy inputs staged without a program each
 
     dumps, write, loads = wire.dumps, os.write, json.loads
     control = os.fdopen(control_fd, "rb")  # the grader's lines: one per step, in order
