@@ -196,6 +196,7 @@ def test_numpy_inputs_are_staged_without_a_program_and_exactly_as_jax_stages_the
     or the same error as JAX's own rule gives."""
     import contextlib
     import logging
+    import warnings
 
     import jax
     import jax.numpy as jnp
@@ -224,10 +225,13 @@ def test_numpy_inputs_are_staged_without_a_program_and_exactly_as_jax_stages_the
         logger.removeHandler(handler)
     assert not [m for m in compiled if "Compiling" in m], compiled
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        matrix = np.asmatrix(np.ones((2, 2)))  # an ndarray subclass
     values = [1, 1.5, 1 + 2j, True, 2**40, 2**64, np.float32(2), np.float64(3), np.int64(2**40), np.bool_(True),
               np.uint8(3), np.zeros((2, 3)), np.arange(5), np.ones((0, 4), np.float32), np.array(3.0),
               np.array([1 + 1j]), np.array([True]), np.zeros(2, np.float16), np.zeros(3, np.uint32),
-              np.ones((4, 6))[::2, 1::2], np.array([np.nan, np.inf]), np.zeros(3, jnp.bfloat16)]
+              np.ones((4, 6))[::2, 1::2], np.array([np.nan, np.inf]), np.zeros(3, jnp.bfloat16), matrix]
     devices = jax.devices()
     contexts = {
         "none": contextlib.nullcontext,
@@ -262,6 +266,14 @@ def test_numpy_inputs_are_staged_without_a_program_and_exactly_as_jax_stages_the
             if ours != theirs:
                 differ.append(f"{name}: jnp.asarray({value!r}) -> {ours} instead of {theirs}")
     assert not differ, "\n".join(differ)
+
+    for size in (4, 1024, 1 << 20):  # jax.device_put shares aligned NumPy buffers on the CPU
+        for _ in range(8):
+            source = np.ones(size, np.float32)
+            staged = jnp.asarray(source).block_until_ready()
+            assert staged.unsafe_buffer_pointer() != source.ctypes.data, "a staged array shares its NumPy buffer"
+            source[:] = 7
+            assert float(staged[-1]) == 1.0, "writing into a NumPy array changed the array staged from it"
 
 
 def test_no_lane_is_handed_the_reference_of_a_task_it_grades_then_or_later():
