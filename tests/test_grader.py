@@ -336,6 +336,13 @@ def test_require_sandbox_refuses_without_bubblewrap(tmp_path):
 
 UNIVERSAL_FORGER = (CORPUS / "universal_forger.py").read_text().partition("# ---- attack\n")[2]
 REFERENCE_THIEF = (CORPUS / "reference_thief.py").read_text().partition("# ---- attack\n")[2]
+POLLUTION = """
+
+jax.config.update("jax_default_prng_impl", "rbg")
+jax.config.update("jax_threefry_partitionable", not jax.config.jax_threefry_partitionable)
+jax.config.update("jax_softmax_custom_jvp", not jax.config.jax_softmax_custom_jvp)
+jax.config.update("jax_transfer_guard", "disallow")
+"""
 
 
 @pytest.mark.xdist_group("grader-calibration")
@@ -349,7 +356,9 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
     no child ever holds the reference of a task it has yet to grade, in any topic (with every task outside a
     step's group handed to the one child, it earned 8-12 points in each of backprop, trainstate, nnx and
     transformer). A task whose every call kills the child costs only its own points: the fresh children carry
-    on with the lane and are handed that step's substitutes again."""
+    on with the lane and are handed that step's substitutes again. Global JAX settings the first topic's module
+    changes at import cost nothing (with only a list of settings undone before each probe, that student lost
+    points in gotchas, trainstate, nnx and transformer, graded together)."""
     root = tmp_path / "class"
     for name in ("ref-ipynb", "blank-ipynb"):
         (root / name).mkdir(parents=True)
@@ -364,6 +373,11 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
     # reaches it dies mid-lane, and the fresh child that carries on is handed that step's substitutes again.
     student(root, "crasher", {"trainstate.py": (ROOT / "solutions" / "trainstate.py").read_text()
                               + "\n\ndef create_train_state(*args, **kwargs):\n    import os\n    os._exit(3)\n"})
+    # The reference, but the first topic's module changes global JAX settings at import that change what later
+    # topics' code computes (the PRNG, threefry, softmax's derivative) or refuse what it does (a transfer guard):
+    # its lane grades every later topic in the same process, so each probe starts from the clean settings again.
+    student(root, "polluter", {f"{t}.py": (ROOT / "solutions" / f"{t}.py").read_text() + (POLLUTION if i == 0 else "")
+                               for i, t in enumerate(TOPICS)})
     out = tmp_path / "out"
     result = run_grader(root, out, "-j", "2", topics=TOPICS)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -371,7 +385,7 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
     totals = {p.name: record(out, p.name)["total"] for p in root.iterdir()}
     crashed = registry.load()["trainstate"].max_points - next(
         t.points for t in registry.load()["trainstate"].tasks if t.id == "trainstate.create_train_state")
-    assert totals == {"ref-ipynb": full, "blank-ipynb": 0, "thief": 0, "crasher": crashed,
+    assert totals == {"ref-ipynb": full, "blank-ipynb": 0, "thief": 0, "crasher": crashed, "polluter": full,
                       **{f"forger-{t}": 0 for t in TOPICS}}, {
         name: {t: v["score"] for t, v in record(out, name)["topics"].items() if v["score"]} for name in totals}
 

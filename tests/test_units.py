@@ -63,6 +63,51 @@ def test_run_probe_turns_student_exceptions_into_data():
     assert (outcome["error"]["type"], outcome["error"]["message"]) == ("SystemExit", "0")
 
 
+def test_every_jax_setting_a_student_module_changes_is_undone_before_each_probe():
+    """A child grades topic after topic: whatever JAX setting one topic's module changed at import is undone
+    before every probe, so later topics' code computes what it would in a fresh process. Global settings (the
+    PRNG implementation, threefry partitioning, softmax's derivative, a transfer guard, x64, NaN checks) and the
+    thread's own: a mesh made current by a plain `jax.set_mesh(mesh)` call, contexts entered and never left
+    (`with mesh:`, a default device, x64)."""
+    import jax
+    import jax.numpy as jnp
+    from jax._src import mesh as mesh_lib
+
+    import autograder.grading.runner  # noqa: F401 - the grading side takes the baseline when it starts
+
+    clean = probing.baseline_settings()
+    devices = jax.devices()
+
+    def probe(impl, rng):
+        key = jax.random.key(int(rng.integers(9)))
+        made = jnp.ones(3) * 2
+        return probing.result(out=np.asarray(jax.random.normal(key, (5,))), report={
+            "same settings": probing.jax_settings() == clean, "mesh": mesh_lib.get_abstract_mesh().empty,
+            "old mesh": mesh_lib.thread_resources.env.physical_mesh.empty, "dtype": str(made.dtype),
+            "device": str(made.sharding)})
+
+    fresh = probing.run_probe(probe, types.SimpleNamespace(), seed=3)
+    changes = {"jax_default_prng_impl": "rbg", "jax_threefry_partitionable": not jax.config.jax_threefry_partitionable,
+               "jax_softmax_custom_jvp": not jax.config.jax_softmax_custom_jvp, "jax_transfer_guard": "disallow",
+               "jax_debug_nans": True}
+    try:
+        for name, value in changes.items():  # as a module of an earlier topic would, at import
+            jax.config.update(name, value)
+        jax.set_mesh(jax.make_mesh((len(devices),), ("x",)))
+        jax.sharding.Mesh(np.array(devices), ("y",)).__enter__()
+        jax.default_device(devices[-1]).__enter__()
+        jax.enable_x64(True).__enter__()
+        assert probing.jax_settings() != clean and not mesh_lib.get_abstract_mesh().empty
+        polluted = probing.run_probe(probe, types.SimpleNamespace(), seed=3)
+    finally:
+        probing.restore_jax_settings(clean)
+    assert fresh["ok"] and polluted["ok"], polluted
+    assert polluted["data"]["report"] == fresh["data"]["report"]
+    assert fresh["data"]["report"]["same settings"] is True
+    np.testing.assert_array_equal(polluted["data"]["out"], fresh["data"]["out"])
+    assert probing.jax_settings() == clean
+
+
 def test_master_without_checks_cell_is_refused(tmp_path):
     text = (ROOT / "solutions" / "gotchas.py").read_text()
     broken = tmp_path / "gotchas.py"

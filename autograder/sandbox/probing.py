@@ -194,24 +194,68 @@ def swapped(impl: Any, replacements: dict[str, Any]):
 
 
 # ------------------------------------------------------------------------------------------ jax settings
-_ISOLATED_FLAGS = ("jax_enable_x64", "jax_debug_nans", "jax_debug_infs", "jax_disable_jit", "jax_enable_checks",
-                   "jax_numpy_rank_promotion", "jax_numpy_dtype_promotion", "jax_default_matmul_precision",
-                   "jax_debug_key_reuse", "jax_check_tracer_leaks", "jax_log_compiles")
+# JAX's context states that no name in jax.config reaches: the current mesh (jax.set_mesh, also a plain call
+# that sets it for the thread), the compute placement, XLA metadata.
+_UNNAMED_STATES = ("abstract_mesh_context_manager", "device_context", "mesh_context_manager",
+                   "compute_on_context_manager", "xla_metadata_context_manager")
+
+
+def _states() -> dict:
+    """Every JAX setting as its state object: jax.config's, by name, and the unnamed context states."""
+    from jax._src import config
+
+    states = dict(config.config._value_holders)
+    states.update({name: getattr(config, name) for name in _UNNAMED_STATES if hasattr(config, name)})
+    return states
 
 
 def jax_settings() -> dict:
-    import jax
+    """Every JAX setting, global and this thread's, and the mesh a ``with mesh:`` entered. All of them, not a
+    list of the usual suspects: a child grades topic after topic, and a setting one topic's module changes at
+    import (the PRNG implementation, threefry partitioning, softmax's derivative, a transfer guard, x64, a
+    current mesh, a context entered and never left ...) would otherwise change what every later topic's code
+    computes."""
+    from jax._src import mesh as mesh_lib
 
-    return {name: jax.config.values[name] for name in _ISOLATED_FLAGS if name in jax.config.values}
+    states = _states()
+    return {"global": {name: _global(state) for name, state in states.items()},
+            "local": {name: state.get_local() for name, state in states.items() if hasattr(state, "get_local")},
+            "mesh": mesh_lib.thread_resources.env}
+
+
+def _global(state: Any) -> Any:
+    """A setting's global value (a plain flag has no thread's value: its value is global)."""
+    return state.get_global() if hasattr(state, "get_global") else state.value
 
 
 def restore_jax_settings(saved: dict) -> None:
-    """Undo global JAX settings a student module changed (x64, debug_nans ...) before the next probe."""
+    """Undo the JAX settings student code changed (x64, debug_nans, the PRNG, a current mesh ...) before the next
+    probe: globals through jax.config, as a student would, and this thread's overrides and mesh directly. A
+    setting JAX refuses to change back is left as it is: that costs only the student who changed it."""
     import jax
+    from jax._src import mesh as mesh_lib
 
-    for name, value in saved.items():
-        if jax.config.values.get(name) != value:
-            jax.config.update(name, value)
+    if jax_settings() == saved:
+        return
+    states = _states()
+    for name, value in saved["local"].items():
+        state = states.get(name)
+        if state is not None and state.get_local() is not value:
+            state.set_local(value)
+            hook = getattr(state, "_update_thread_local_hook", None)
+            if hook is not None:
+                hook(None if value is jax._src.config.config_ext.unset else value)
+    for name, value in saved["global"].items():
+        state = states.get(name)
+        if state is not None and _global(state) != value:
+            try:
+                if name in jax.config.values:
+                    jax.config.update(name, value)
+                else:
+                    state.set_global(value)
+            except Exception:  # noqa: BLE001 - e.g. a setting that only counts before the backend starts
+                pass
+    mesh_lib.thread_resources.env = saved["mesh"]
 
 
 _baseline: dict | None = None
