@@ -342,6 +342,12 @@ jax.config.update("jax_default_prng_impl", "rbg")
 jax.config.update("jax_threefry_partitionable", not jax.config.jax_threefry_partitionable)
 jax.config.update("jax_softmax_custom_jvp", not jax.config.jax_softmax_custom_jvp)
 jax.config.update("jax_transfer_guard", "disallow")
+import warnings as _warnings
+import numpy as _np
+_warnings.simplefilter("error")
+_np.seterr(all="raise")
+import flax as _flax
+_flax.config.update("nnx_graph_mode", False)
 """
 
 
@@ -357,8 +363,9 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
     step's group handed to the one child, it earned 8-12 points in each of backprop, trainstate, nnx and
     transformer). A task whose every call kills the child costs only its own points: the fresh children carry
     on with the lane and are handed that step's substitutes again. Global JAX settings the first topic's module
-    changes at import cost nothing (with only a list of settings undone before each probe, that student lost
-    points in gotchas, trainstate, nnx and transformer, graded together)."""
+    changes at import cost nothing (with only a list of JAX settings undone before each probe, that student
+    lost points in gotchas, trainstate, nnx and transformer, graded together; with Flax's settings left as the
+    module set them, 8 points in nnx)."""
     root = tmp_path / "class"
     for name in ("ref-ipynb", "blank-ipynb"):
         (root / name).mkdir(parents=True)
@@ -374,8 +381,9 @@ def test_every_topic_calibrated_and_unforgeable_in_the_sandbox(tmp_path):
     student(root, "crasher", {"trainstate.py": (ROOT / "solutions" / "trainstate.py").read_text()
                               + "\n\ndef create_train_state(*args, **kwargs):\n    import os\n    os._exit(3)\n"})
     # The reference, but the first topic's module changes global JAX settings at import that change what later
-    # topics' code computes (the PRNG, threefry, softmax's derivative) or refuse what it does (a transfer guard):
-    # its lane grades every later topic in the same process, so each probe starts from the clean settings again.
+    # topics' code computes (the PRNG, threefry, softmax's derivative) or refuse what it does (a transfer guard),
+    # turns warnings and NumPy's floating-point errors into exceptions and changes a Flax setting (NNX's graph
+    # mode): its lane grades every later topic in the same process, so each probe starts from the clean settings.
     student(root, "polluter", {f"{t}.py": (ROOT / "solutions" / f"{t}.py").read_text() + (POLLUTION if i == 0 else "")
                                for i, t in enumerate(TOPICS)})
     out = tmp_path / "out"

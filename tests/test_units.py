@@ -108,6 +108,31 @@ def test_every_jax_setting_a_student_module_changes_is_undone_before_each_probe(
     assert probing.jax_settings() == clean
 
 
+def test_warning_filters_numpy_errors_and_flax_settings_a_module_changes_are_undone_in_the_child():
+    """The sandboxed child also puts back the warning filters, NumPy's error handling and Flax's settings before
+    each probe: a module that turns warnings into errors at import would otherwise fail a later topic's correct
+    code that triggers a library's deprecation warning."""
+    import warnings
+
+    import flax
+
+    with warnings.catch_warnings(), np.errstate():
+        clean = probing.python_settings()
+        assert clean["flax"]["nnx_graph_mode"] is True
+        warnings.simplefilter("error")
+        np.seterr(all="raise")
+        flax.config.update("nnx_graph_mode", False)
+        probing.restore_python_settings(clean)
+        assert flax.config.nnx_graph_mode is True
+        assert probing.python_settings() == clean
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.warn("a library's deprecation notice", UserWarning)  # "error" would raise here
+        assert len(caught) == 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            assert np.isinf(np.float32(1) / np.float32(0))  # "raise" would raise FloatingPointError
+
+
 def test_master_without_checks_cell_is_refused(tmp_path):
     text = (ROOT / "solutions" / "gotchas.py").read_text()
     broken = tmp_path / "gotchas.py"

@@ -56,7 +56,6 @@ def main() -> None:
     control = os.fdopen(control_fd, "rb")  # the grader's lines: one per step, in order
     run_probe, run_reader, load_module = probing.run_probe, probing.run_reader, probing.load_module
     describe, compile_substitutes = probing.describe_exception, probing.compile_substitutes
-    restore = probing.restore_jax_settings
     pack, everything = probing.pack_files, (BaseException,)
 
     def release_compiled() -> None:
@@ -81,7 +80,14 @@ def main() -> None:
 
     modules = {topic: importlib.import_module(f"autograder.sandbox.probes.{topic}") for topic in job["topics"]}
     table = {item["key"]: getattr(modules[item["topic"]], item["probe"]) for item in job["items"]}
-    clean = probing.baseline_settings()  # before any student code
+    clean, clean_python = probing.baseline_settings(), probing.python_settings()  # before any student code
+
+    def restore() -> None:
+        """Everything global a student module may have changed for the topics after it: JAX's settings, the
+        warning filters, NumPy's floating-point error handling."""
+        probing.restore_jax_settings(clean)
+        probing.restore_python_settings(clean_python)
+
     send({"event": "ready"})
 
     loaded: dict = {}  # topic -> the student's module, or None after an import failure
@@ -89,7 +95,7 @@ def main() -> None:
     for item in job["items"]:
         topic, key = item["topic"], item["key"]
         probe = table[key]
-        restore(clean)
+        restore()
         if job["mode"] == "reader":
             try:
                 bundle = pack(item["files"])
@@ -109,7 +115,7 @@ def main() -> None:
             except everything as exc:  # noqa: BLE001 - a syntax error, SystemExit at import, anything
                 loaded[topic] = None
                 send({"event": "import_error", "topic": topic, "error": describe(exc, spec["module"])})
-            restore(clean)
+            restore()
         impl = loaded[topic]
         if impl is None:
             continue
@@ -122,7 +128,7 @@ def main() -> None:
                 substitutes, unusable = compile_substitutes(impl, message["substitutes"]), None
             except everything as exc:  # noqa: BLE001 - e.g. the student rebound a name the reference uses
                 substitutes, unusable = {}, {"ok": False, "error": describe(exc, job["topics"][topic]["module"])}
-            restore(clean)
+            restore()
         if unusable is not None:
             send({"event": "result", "key": key, "outcome": unusable})
             continue

@@ -258,6 +258,38 @@ def restore_jax_settings(saved: dict) -> None:
     mesh_lib.thread_resources.env = saved["mesh"]
 
 
+def python_settings() -> dict:
+    """The warning filters, NumPy's floating-point error handling and Flax's settings (when Flax is loaded): what
+    a module that calls ``warnings.simplefilter("error")``, ``np.seterr(all="raise")`` or
+    ``flax.config.update("nnx_graph_mode", False)`` at import would otherwise change for every later topic a
+    child grades (a library's deprecation warning would become an error in correct code)."""
+    import warnings
+
+    flax = sys.modules.get("flax")  # imported by the probes of any topic that uses it, before student code
+    flax_values = dict(flax.config._values) if flax is not None else {}  # noqa: SLF001 - no public snapshot
+    return {"warnings": list(warnings.filters), "numpy": np.geterr(), "flax": flax_values}
+
+
+def restore_python_settings(saved: dict) -> None:
+    """Put the warning filters, NumPy's error handling and Flax's settings back as ``saved`` (the sandboxed
+    child only: a test runner's own filters around an in-process probe stay as they are)."""
+    import warnings
+
+    if warnings.filters != saved["warnings"]:
+        warnings.filters[:] = saved["warnings"]
+        warnings._filters_mutated()  # noqa: SLF001 - forget the warnings already judged under other filters
+    if np.geterr() != saved["numpy"]:
+        np.seterr(**saved["numpy"])
+    if saved["flax"]:
+        config = sys.modules["flax"].config
+        for name, value in saved["flax"].items():
+            if config._values.get(name) != value:  # noqa: SLF001
+                try:
+                    config.update(name, value)
+                except Exception:  # noqa: BLE001 - left as the student set it: costs only that student
+                    pass
+
+
 _baseline: dict | None = None
 
 
