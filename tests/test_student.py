@@ -102,7 +102,10 @@ def test_self_learner_checks_a_notebook_with_the_hidden_checks(tmp_path):
 
 
 def test_watch_reruns_on_save(student):
-    process = subprocess.Popen([sys.executable, "-u", "-m", "jaxkit", "watch", "gotchas"], cwd=student,
+    # As a student starts it: no compilation cache chosen outside, so the exercises' conftest.py chooses one,
+    # and the watch must make that choice before it imports JAX (which reads it once, at import).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_PERSISTENT_CACHE") and k != "JAX_COMPILATION_CACHE_DIR"}
+    process = subprocess.Popen([sys.executable, "-u", "-m", "jaxkit", "watch", "gotchas"], cwd=student, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
@@ -125,6 +128,8 @@ def test_watch_reruns_on_save(student):
         solve(student, "gotchas", registry.load()["gotchas"].tasks[0].function)
         wait_for("gotchas: 1 of 10 tasks pass")
         wait_for("[watch] run 2 of gotchas.py")
+        cached = [p for p in (student / ".jax_cache").glob("*") if p.is_file()] if (student / ".jax_cache").is_dir() else []
+        assert cached, "the watch's runs compiled without the compilation cache conftest.py sets up, so every save compiles again"
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:

@@ -7,6 +7,7 @@ is always the one tested. The JAX backend is never started in the parent, so for
 from __future__ import annotations
 
 import os
+import runpy
 import sys
 import time
 from pathlib import Path
@@ -28,7 +29,14 @@ def _signature(paths: list[Path]) -> tuple:
 
 
 def _warm_up(topic: str) -> None:
-    """Import what every run needs, without starting the JAX backend (forking after that would be unsafe)."""
+    """Import what every run needs, without starting the JAX backend (forking after that would be unsafe).
+
+    JAX reads its settings from the environment when it is imported, so the settings conftest.py makes for
+    pytest (the compilation cache above all: without it each save would compile every program again) are
+    made here first, by running conftest.py itself."""
+    conftest = core.EXERCISES / "conftest.py"
+    if conftest.is_file():
+        runpy.run_path(str(conftest))
     import jax  # noqa: F401
     import jax.numpy  # noqa: F401
     import numpy  # noqa: F401

@@ -1,4 +1,4 @@
-# Generated from autograder/student/watch.py (sha256 130fb5f970b0) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from autograder/student/watch.py (sha256 3b4a88e975bc) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """`python -m jaxkit watch [TOPIC]`: re-run a topic's visible tests each time the file is saved.
 
 One process imports JAX, NumPy and pytest once; each run is a fork of it (where the platform has fork), so a
@@ -8,6 +8,7 @@ is always the one tested. The JAX backend is never started in the parent, so for
 from __future__ import annotations
 
 import os
+import runpy
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,14 @@ def _signature(paths: list[Path]) -> tuple:
 
 
 def _warm_up(topic: str) -> None:
-    """Import what every run needs, without starting the JAX backend (forking after that would be unsafe)."""
+    """Import what every run needs, without starting the JAX backend (forking after that would be unsafe).
+
+    JAX reads its settings from the environment when it is imported, so the settings conftest.py makes for
+    pytest (the compilation cache above all: without it each save would compile every program again) are
+    made here first, by running conftest.py itself."""
+    conftest = core.EXERCISES / "conftest.py"
+    if conftest.is_file():
+        runpy.run_path(str(conftest))
     import jax  # noqa: F401
     import jax.numpy  # noqa: F401
     import numpy  # noqa: F401
