@@ -1,5 +1,6 @@
 """Unit tests of the kit's building blocks: failure messages, plain-data conversion, master parsing."""
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -373,6 +374,19 @@ def test_no_lane_is_handed_the_reference_of_a_task_it_grades_then_or_later():
     assert sorted(plan.steps()) == sorted({(topic, group) for topic in plan.registry.load()
                                            for group in plan.groups(topic).values()})  # each step once
     assert sorted(set(plan.lanes().values())) == list(range(2)), "a new cycle or shared name: say so in the README"
+
+
+def test_the_staged_sandbox_side_carries_bytecode_for_every_module(tmp_path):
+    """Each child imports the staged copy read-only: without bytecode staged beside it, every child of every
+    student compiles the same sources again."""
+    import importlib.util
+
+    from autograder.grading.launcher import stage_sandbox_side
+    root = stage_sandbox_side(tmp_path / "stage")
+    sources = sorted(root.rglob("*.py"))
+    assert any(path.parent.name == "probes" for path in sources)
+    missing = [str(path.relative_to(root)) for path in sources if not Path(importlib.util.cache_from_source(str(path))).is_file()]
+    assert not missing, f"no bytecode staged for {missing}"
 
 
 def test_pack_files_keeps_only_regular_files_still_there_when_read(tmp_path, monkeypatch):

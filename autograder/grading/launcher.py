@@ -8,6 +8,7 @@ no kit checkout, no solutions, no checks, no gradebook, no other student.
 """
 from __future__ import annotations
 
+import compileall
 import functools
 import json
 import os
@@ -104,6 +105,9 @@ def stage_sandbox_side(target: Path) -> Path:
     shutil.copyfile(source / "__init__.py", target / "autograder" / "__init__.py")
     shutil.copytree(source / "sandbox", target / "autograder" / "sandbox",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # Bytecode made here, from these copies, once per run: each child would otherwise compile the same
+    # sources again (it cannot write into the read-only copy).
+    compileall.compile_dir(str(target / "autograder"), quiet=2)
     _open_up(target)
     return target
 
