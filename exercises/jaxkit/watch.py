@@ -1,4 +1,4 @@
-# Generated from autograder/student/watch.py (sha256 3b4a88e975bc) by `python -m autograder build`. Do not edit: edit the master and rebuild.
+# Generated from autograder/student/watch.py (sha256 3476226565d1) by `python -m autograder build`. Do not edit: edit the master and rebuild.
 """`python -m jaxkit watch [TOPIC]`: re-run a topic's visible tests each time the file is saved.
 
 One process imports JAX, NumPy and pytest once; each run is a fork of it (where the platform has fork), so a
@@ -36,8 +36,10 @@ def _warm_up(topic: str) -> None:
     pytest (the compilation cache above all: without it each save would compile every program again) are
     made here first, by running conftest.py itself."""
     conftest = core.EXERCISES / "conftest.py"
-    if conftest.is_file():
+    try:
         runpy.run_path(str(conftest))
+    except Exception:  # noqa: BLE001 - a broken conftest.py: each run's pytest reports it, in its own words
+        pass
     import jax  # noqa: F401
     import jax.numpy  # noqa: F401
     import numpy  # noqa: F401
