@@ -429,3 +429,69 @@ def test_a_single_folder_is_graded_as_one_student(tmp_path):
     result = run_grader(mine, tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:] == [f"my-exercises,{FULL},{FULL},{FULL}"]
+
+
+CHILD_SURVEY = """
+import json as _json, os as _os
+_fds = {}
+for _fd in _os.listdir("/proc/self/fd"):
+    try:
+        _fds[_fd] = _os.readlink(f"/proc/self/fd/{_fd}")
+    except OSError:
+        pass
+_seen = {"tmp": sorted(_os.listdir("/tmp")), "uid": _os.getuid(), "sid": _os.getsid(0) == _os.getpid(),
+         "sockets": sorted(t for t in _fds.values() if t.startswith("socket:"))}
+try:
+    with open("/tmp/planted", "w") as _handle:
+        _handle.write("left by an earlier child")
+except OSError:
+    pass
+if _os.fork() == 0:  # a daemon in a session of its own, outliving this child
+    _os.setsid()
+    _os.execv("/bin/sleep", ["sleep", "4343"])
+raise RuntimeError("SURVEY" + _json.dumps(_seen))
+"""
+
+
+def survivors() -> list[str]:
+    """The survey's daemons still running (its command line is unique to this test)."""
+    found = subprocess.run(["pgrep", "-a", "-f", "^sleep 4343$"], capture_output=True, text=True).stdout
+    return [line for line in found.splitlines() if line.strip()]
+
+
+@pytest.mark.skipif(not SANDBOXED, reason="needs bubblewrap and root (sandbox uids)")
+@pytest.mark.parametrize("own_uids", [True, False], ids=["a uid per child", "one uid for all"])
+def test_each_child_of_a_student_starts_clean(monkeypatch, own_uids):
+    """A student's children are forks of one zygote (where each can have a uid of its own; otherwise, as for a
+    grader that is not root, each gets a sandbox and zygote of its own). Either way each must start as a fresh
+    process in a fresh sandbox would: in a session of its own, with an empty private /tmp (nothing an earlier
+    child planted), no socket inherited (the zygote's channel would let it forge the zygote's answers or take a
+    later child's pipes), under its own uid where there is one, and with every process an earlier child left (a
+    setsid daemon) killed when that child finished."""
+    from autograder.grading.launcher import Limits, Sandbox
+
+    monkeypatch.setenv("JAXKIT_SANDBOX_UID_BASE", str(UID_BASE))
+    sandbox = Sandbox(Limits(probe_timeout=120))
+    sandbox.drop_uid = own_uids
+    job = {"mode": "student", "topics": {"gotchas": {"module": None}},
+           "items": [{"key": "0", "id": "0", "topic": "gotchas", "probe": "running_mean_sequence", "seed": 1,
+                      "args": [], "files": None, "step": ["gotchas", 0]}]}
+    surveys, uids = [], []
+    try:
+        with sandbox.session({"gotchas": CHILD_SURVEY}, ["gotchas"]) as session:
+            for _ in range(2):
+                child = session.start(json.loads(json.dumps(job)), {})
+                events = [child.next_event(120) for _ in range(2)]
+                uids.append(child.uid if own_uids else 0)
+                child.close()
+                assert events[0] == {"event": "ready"}, events
+                assert events[1]["event"] == "import_error", events
+                surveys.append(json.loads(events[1]["error"]["message"].split("SURVEY", 1)[1]))
+                if own_uids:
+                    assert leftovers() == [] and survivors() == [], "a daemon of a finished child is running"
+    finally:
+        sandbox.close()
+    assert surveys[0]["tmp"] == surveys[1]["tmp"] == [], surveys
+    assert [s["uid"] for s in surveys] == uids and all(s["sid"] for s in surveys), surveys
+    assert all(s["sockets"] == [] for s in surveys), surveys
+    assert leftovers() == [] and survivors() == []

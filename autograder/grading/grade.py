@@ -30,7 +30,7 @@ from rich.table import Table
 from .. import KIT_ROOT, registry
 from ..sandbox import probing, wire
 from . import compare, outputs, plan as planning, submissions
-from .launcher import Limits, Sandbox, Stop
+from .launcher import Limits, Sandbox, Session, Stop, ZygoteError
 from .runner import Call, GraderError, Reference, Runner, read_back_failure
 
 FOLDER = "students"  # OUT/students/<name>/: no student name can collide with the run's own files
@@ -137,8 +137,8 @@ def step_of(call: Call) -> list:
     return [call.topic, planning.groups(call.topic)[call.function]]
 
 
-def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[str, str],
-              files: dict[str, dict], ledger: Ledger) -> tuple[dict[str, dict], dict[str, str]]:
+def run_calls(session: Session, calls: list[Call], *, mode: str, files: dict[str, dict],
+              ledger: Ledger) -> tuple[dict[str, dict], dict[str, str]]:
     """Run `calls` (one lane's, in step order) in as few children as possible: a hang, a crash or a malformed
     line costs only the call that was running, and a fresh child carries on with the rest."""
     outcomes: dict[str, dict] = {}
@@ -161,19 +161,22 @@ def run_calls(sandbox: Sandbox, calls: list[Call], *, mode: str, sources: dict[s
                "items": [{"key": str(i), "id": str(i), "topic": c.topic, "probe": c.probe.__name__, "seed": c.seed,
                           "args": list(c.args), "files": None, "step": step_of(c)} for i, c in enumerate(pending)]}
         child_files = {str(i): files[c.key] for i, c in enumerate(pending) if c.key in files}
-        child, uid = sandbox.start(job, {t: sources[t] for t in topics} if mode == "student" else {}, child_files)
+        try:
+            child = session.start(job, child_files)
+        except ZygoteError as exc:
+            if first_child:
+                raise GraderError(f"{exc} before any student code ran") from None
+            _blame(pending[0], Stop("exited", "stopped"), pending, outcomes, import_errors, ledger,
+                   session.sandbox.limits, mode, set())
+            continue
         finished = False
         try:
-            finished = _drive(child, pending, outcomes, import_errors, ledger, sandbox.limits, mode,
+            finished = _drive(child, pending, outcomes, import_errors, ledger, session.sandbox.limits, mode,
                               charge_start=not first_child)
             if finished:
-                last = child.next_event(5.0)
-                if isinstance(last, dict) and last["event"] == "done":
-                    sandbox.peak_child_kb = max(sandbox.peak_child_kb, last["peak_rss_kb"])
-                    sandbox.child_cpu_ms += last["cpu_ms"]
+                child.next_event(5.0)  # "done" (its statistics: the zygote keeps better ones)
         finally:
             child.close(grace=5.0 if finished else 0.0)
-            sandbox.release(uid)
         first_child = False
 
 
@@ -244,7 +247,7 @@ def _blame(call: Call, stop: Stop, rest: list[Call], outcomes: dict, import_erro
         outcomes[call.key] = _failure("GradingIncident", f"the grading process {detail} while running this check")
 
 
-def read_back(sandbox: Sandbox, calls: list[Call], outcomes: dict[str, dict], ledger: Ledger) -> None:
+def read_back(session: Session, calls: list[Call], outcomes: dict[str, dict], ledger: Ledger) -> None:
     """The trusted half of round trips: a child that loads no student code reads the files a student's probe
     wrote, and what it finds becomes that probe's `read` data."""
     readers, files = [], {}
@@ -263,7 +266,7 @@ def read_back(sandbox: Sandbox, calls: list[Call], outcomes: dict[str, dict], le
         files[call.key] = bundle
     if not readers:
         return
-    read, _ = run_calls(sandbox, readers, mode="reader", sources={}, files=files, ledger=ledger)
+    read, _ = run_calls(session, readers, mode="reader", files=files, ledger=ledger)
     for call in readers:
         result = read.get(call.key)
         if type(result) is dict and result.get("ok") is True and "data" in result:
@@ -327,18 +330,20 @@ def grade_student(student: str, folder: Path, made: Plan, sandbox: Sandbox, limi
     ledger = Ledger(limits.topic_budget)
     outcomes: dict[str, dict] = {}
     import_errors: dict[str, str] = {}
-    for lane in range(max(planning.lanes().values()) + 1):
-        calls = [c for topic, group in planning.lane_steps(lane) if topic in runnable for c in made.calls[topic]
-                 if step_of(c) == [topic, group]]
-        if not calls:
-            continue
-        done, failed = run_calls(sandbox, calls, mode="student", sources=runnable, files={
-            c.key: made.references[c.topic].writer_files(c) for c in calls if getattr(c.probe, "writer", None)},
-            ledger=ledger)
-        outcomes.update(done)
-        for topic, error in failed.items():
-            import_errors.setdefault(topic, error)
-    read_back(sandbox, [c for t in runnable for c in made.calls[t]], outcomes, ledger)
+    if runnable:
+        with sandbox.session(runnable, list(runnable)) as session:
+            for lane in range(max(planning.lanes().values()) + 1):
+                calls = [c for topic, group in planning.lane_steps(lane) if topic in runnable
+                         for c in made.calls[topic] if step_of(c) == [topic, group]]
+                if not calls:
+                    continue
+                done, failed = run_calls(session, calls, mode="student", files={
+                    c.key: made.references[c.topic].writer_files(c) for c in calls if getattr(c.probe, "writer", None)},
+                    ledger=ledger)
+                outcomes.update(done)
+                for topic, error in failed.items():
+                    import_errors.setdefault(topic, error)
+            read_back(session, [c for t in runnable for c in made.calls[t]], outcomes, ledger)
 
     topics = {}
     for topic, submission in loaded.items():
@@ -496,7 +501,7 @@ def grade(root: Path, out: Path, jobs: int = 1, seed: int | None = None, require
     outputs.write_class(out, ordered, topics, seed=seed, secret=secret, skipped=skipped,
                         seconds=time.monotonic() - started, plan_seconds=planned,
                         largest_child_mb=round(sandbox.peak_child_kb / 1024),
-                        children_cpu_seconds=sandbox.child_cpu_ms / 1000)
+                        children_cpu_seconds=sandbox.cpu_ms / 1000)
 
     table = Table(title=f"Grades (seed {seed}): {escape(str(out / 'grades.csv'))}")
     for column in ("student", *topics, "total"):

@@ -1,13 +1,17 @@
-"""Starting a child (autograder/sandbox/child.py) and reading what it sends: bubblewrap, limits, the channel.
+"""Starting a student's sandbox and children, and reading what they send: bubblewrap, limits, the channel.
 
-Trusted side. It never imports student code and never believes an exit code: a child's result exists only
-if it arrived on the data pipe as valid data (autograder/sandbox/wire.py) in the expected order. Inside
-bubblewrap the child sees neutral paths only: the Python runtime at /runtime/python, the packages at
-/runtime/site-packages, the sandbox side of the kit at /grader, its job at /job. Nothing else of the host:
-no kit checkout, no solutions, no checks, no gradebook, no other student.
+Per student one sandbox (``Session``): bubblewrap around a zygote (autograder/sandbox/zygote.py) that imports
+JAX and the probes once and forks each child (autograder/sandbox/child.py) on request, with the child's pipes
+passed over its socket. Trusted side. It never imports student code and never believes an exit code: a
+child's result exists only if it arrived on the data pipe as valid data (autograder/sandbox/wire.py) in the
+expected order. Inside bubblewrap the children see neutral paths only: the Python runtime at
+/runtime/python, the packages at /runtime/site-packages, the sandbox side of the kit at /grader, the
+student's job at /job. Nothing else of the host: no kit checkout, no solutions, no checks, no gradebook, no
+other student.
 """
 from __future__ import annotations
 
+import array
 import compileall
 import functools
 import json
@@ -16,6 +20,7 @@ import queue
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -165,11 +170,11 @@ def _event(record) -> dict | None:
 class Child:
     """One running child: read its events one at a time, each within a deadline."""
 
-    def __init__(self, process: subprocess.Popen, read_fd: int, workdir: tempfile.TemporaryDirectory,
-                 log_path: Path, limits: Limits, control_fd: int | None = None):
-        self.process, self.read_fd, self.workdir, self.log_path, self.limits = process, read_fd, workdir, log_path, limits
+    def __init__(self, session: "Session", pid: int, uid: int, read_fd: int, control_fd: int, folder: Path):
+        self.session, self.pid, self.uid, self.read_fd, self.folder = session, pid, uid, read_fd, folder
         self.control_fd = control_fd  # ours to write: what the child may hold from now on (plain JSON lines)
-        self.buffer, self.total = b"", 0
+        self.buffer, self.total, self.limits = b"", 0, session.sandbox.limits
+        self.returncode: int | None = None
 
     def send(self, message: dict, timeout: float) -> Stop | None:
         """Write one line on the control pipe, never blocking past `timeout` (a child that does not read its
@@ -207,45 +212,237 @@ class Child:
                 continue
             chunk = os.read(self.read_fd, 1 << 20)
             if not chunk:
-                try:
-                    self.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    pass
+                self.finish(grace=10.0)
                 if self.buffer:
                     return Stop("malformed", "sent an unfinished line")
-                return Stop("exited", describe_exit(self.process.returncode) if self.process.returncode else "exited")
+                return Stop("exited", describe_exit(self.returncode) if self.returncode else "exited")
             self.total += len(chunk)
             if self.total > self.limits.max_output:
                 return Stop("flood", "sent more data than allowed")
             self.buffer += chunk
 
-    def close(self, grace: float = 0.0) -> str:
-        """Kill the child's whole session (its PID namespace dies with it); return the tail of its log.
+    def finish(self, grace: float = 0.0) -> None:
+        """Wait up to `grace` seconds for the child to exit by itself (a child that sent everything is then
+        counted whole), then kill every process it started, in any session, and reap it. Once."""
+        if self.pid is not None:
+            self.returncode = self.session.finish(self.pid, grace)
+            self.pid = None
+            self.session.sandbox._uids.put(self.uid)  # every process of the uid is gone
 
-        `grace`: a child that sent everything gets this long to exit by itself first, so its CPU time is
-        counted (a process killed mid-way is never reaped into our resource usage)."""
-        if grace > 0:
+    def close(self, grace: float = 0.0) -> None:
+        self.finish(grace)
+        os.close(self.read_fd)
+        os.close(self.control_fd)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Session:
+    """One student's children, forked in one sandbox by one zygote (autograder/sandbox/zygote.py), which imports
+    JAX and the probes once for all of them, before any student code exists.
+
+    Each child is a fresh fork: a process of its own, under a uid of its own (so an earlier child's processes
+    can neither signal nor read it, and are all killed when it is finished), with a session and a private
+    ``/tmp`` of its own, and nothing of an earlier child's but the zygote's untouched memory. Use as a context
+    manager; closing it kills the sandbox and everything in it."""
+
+    def __init__(self, sandbox: "Sandbox", sources: dict[str, str], topics: list[str]):
+        self.sandbox, self.topics = sandbox, topics
+        self.workdir = tempfile.TemporaryDirectory(prefix="jaxkit-job-")
+        self.root = Path(self.workdir.name)
+        self.job_dir = self.root / "job"
+        (self.job_dir / "submission").mkdir(parents=True)
+        self.modules = {}
+        for topic, text in sources.items():
+            (self.job_dir / "submission" / f"{topic}.py").write_text(text, encoding="utf-8")
+            self.modules[topic] = str(Path(sandbox.inside("job", self.job_dir)) / "submission" / f"{topic}.py")
+        self.root.chmod(0o711)  # a child's uid passes through to its job, and reads nothing else here
+        _open_up(self.job_dir)
+        self.log_path = self.root / "zygote.log"
+        self.process: subprocess.Popen | None = None
+        self.channel: socket.socket | None = None
+        self.count = 0
+        self.cpu_ms, self.peak_rss_kb = 0, 0
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- the zygote
+    def _start_zygote(self) -> None:
+        sandbox = self.sandbox
+        setup = {"site": sandbox.inside("site", sandbox.runtime["site"]), "topics": self.topics,
+                 "grader": sandbox.inside("grader", sandbox._stage)}
+        (self.job_dir / "setup.json").write_text(json.dumps(setup))
+        _open_up(self.job_dir / "setup.json")
+        python = sandbox.runtime["executable"]
+        if sandbox.bwrap:
+            python = INSIDE["python"] + python[len(sandbox.runtime["prefix"]):]
+        zygote_py = Path(sandbox.inside("grader", sandbox._stage)) / "autograder" / "sandbox" / "zygote.py"
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = [python, "-I", "-S", "-B", str(zygote_py), str(Path(sandbox.inside("job", self.job_dir)) / "setup.json"),
+                str(theirs.fileno())]
+        cmd = sandbox._bwrap_command(self.job_dir, argv) if sandbox.bwrap else argv
+        env = None if sandbox.bwrap else dict(sandbox._env(), PATH=os.environ.get("PATH", ""))
+        try:
+            with open(self.log_path, "ab") as log:
+                self.process = subprocess.Popen(_limit_prefix(sandbox.limits) + cmd, stdin=subprocess.DEVNULL,
+                                                stdout=log, stderr=log, pass_fds=(theirs.fileno(),),
+                                                start_new_session=True, cwd=self.root, env=env)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.channel = ours
+        ready = self._receive(sandbox.limits.startup_timeout)
+        if ready is None or ready.get("event") != "ready":
+            self._stop_zygote()
+            raise ZygoteError(f"the grading process did not start ({self._log_tail()[-400:]!r})")
+
+    def _receive(self, timeout: float) -> dict | None:
+        try:
+            self.channel.settimeout(max(timeout, 0.001))
+            message = self.channel.recv(1 << 16)
+            answer = json.loads(message) if message else None
+        except (OSError, ValueError):
+            return None
+        return answer if type(answer) is dict else None
+
+    def _ask(self, request: dict, timeout: float, fds: tuple[int, ...] = ()) -> dict:
+        """One request to the zygote and its answer; a zygote that does not answer is stopped (ZygoteError)."""
+        try:
+            self.channel.settimeout(timeout)
+            self.channel.sendmsg([json.dumps(request).encode()],
+                                 [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else [])
+        except OSError:
+            answer = None
+        else:
+            answer = self._receive(timeout)
+        if answer is None or "error" in answer:
+            why = answer["error"] if answer else "no answer"
+            self._stop_zygote()
+            raise ZygoteError(f"the grading process failed ({why})")
+        return answer
+
+    def _stop_zygote(self) -> None:
+        if self.process is not None:
+            if self.channel is not None:
+                try:
+                    usage = self._ask({"op": "usage"}, 10.0) if self.process.poll() is None else None
+                except ZygoteError:
+                    usage = None
+                if usage and type(usage.get("cpu_ms")) is int and type(usage.get("peak_rss_kb")) is int:
+                    self.cpu_ms += usage["cpu_ms"]
+                    self.peak_rss_kb = max(self.peak_rss_kb, usage["peak_rss_kb"])
+            process, self.process = self.process, None
             try:
-                self.process.wait(timeout=grace)
+                os.killpg(process.pid, signal.SIGKILL)  # the sandbox's init and everything in it
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
+    def _log_tail(self) -> str:
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        os.close(self.read_fd)
-        if self.control_fd is not None:
-            os.close(self.control_fd)
-        try:
-            tail = self.log_path.read_bytes()[-2000:].decode("utf-8", "replace")
+            return self.log_path.read_bytes()[-2000:].decode("utf-8", "replace")
         except OSError:
-            tail = ""
+            return ""
+
+    # ---- children
+    def start(self, job: dict, files: dict[str, dict]) -> Child:
+        """Fork a child on `job` (child.py's format without paths) and round-trip file bundles by item id. The
+        job holds no reference code: a student child is handed each step's over its control pipe
+        (`Child.send`) when the step starts. Give the child back with `Child.close`."""
+        from ..sandbox.probing import unpack_files
+
+        sandbox = self.sandbox
+        if self.process is not None and (self.process.poll() is not None or (self.count and not sandbox.drop_uid)):
+            # Children that cannot get a uid of their own (a grader that is not root) could signal or trace a
+            # zygote of their uid: each of them gets a sandbox and a zygote of its own, as fresh as the last.
+            self._stop_zygote()
+        if self.process is None:
+            self._start_zygote()
+        uid = sandbox._uids.get()
+        try:
+            self.count += 1
+            folder = self.job_dir / f"child-{self.count}"
+            inside = Path(sandbox.inside("job", self.job_dir)) / folder.name
+            folder.mkdir()
+            for topic in job["topics"]:
+                job["topics"][topic]["module"] = self.modules.get(topic)
+            for item in job["items"]:
+                if item["id"] in files:
+                    target = folder / "files" / item["id"]
+                    target.mkdir(parents=True)
+                    unpack_files(files[item["id"]], str(target))
+                    item["files"] = str(inside / "files" / item["id"])
+            (folder / "job.json").write_text(json.dumps(job))
+            _own(folder, uid if sandbox.drop_uid else None)
+            read_fd, write_fd = os.pipe()
+            control_read, control_write = os.pipe()
+            os.set_blocking(control_write, False)
+            log_fd = os.open(self.root / f"{folder.name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                answer = self._ask({"op": "fork", "job": str(inside / "job.json"),
+                                    "uid": uid if sandbox.drop_uid else 0, "nproc": sandbox.limits.nproc,
+                                    "private_tmp": bool(sandbox.bwrap and sandbox.drop_uid),
+                                    "tmpfs": sandbox.limits.tmpfs,
+                                    "cwd": "/tmp" if sandbox.bwrap else str(self.root)},
+                                   30.0, (write_fd, control_read, log_fd))
+            except BaseException:
+                os.close(read_fd)
+                os.close(control_write)
+                raise
+            finally:
+                for fd in (write_fd, control_read, log_fd):
+                    os.close(fd)
+            if type(answer.get("pid")) is not int:
+                os.close(read_fd)
+                os.close(control_write)
+                self._stop_zygote()
+                raise ZygoteError("the grading process did not fork")
+        except BaseException:
+            sandbox._uids.put(uid)
+            raise
+        return Child(self, answer["pid"], uid, read_fd, control_write, folder)
+
+    def finish(self, pid: int, grace: float) -> int | None:
+        """The zygote reaps child `pid` (see Child.finish). None: its status is unknown."""
+        try:
+            answer = self._ask({"op": "finish", "pid": pid, "grace": grace}, grace + 60.0)
+        except ZygoteError:
+            return None  # the sandbox, and every process in it, is gone
+        status = answer.get("status")
+        return status if type(status) is int else None
+
+    def close(self) -> None:
+        self._stop_zygote()
+        self.sandbox.cpu_ms += self.cpu_ms
+        self.sandbox.peak_child_kb = max(self.sandbox.peak_child_kb, self.peak_rss_kb)
+        self.cpu_ms, self.peak_rss_kb = 0, 0
         self.workdir.cleanup()
-        return tail
+
+
+class ZygoteError(RuntimeError):
+    """The zygote of a student's sandbox stopped answering: the child in question fails as a crash would."""
+
+
+def _own(folder: Path, uid: int | None) -> None:
+    """A child's job folder: readable by that child's uid alone (by everyone where children share the grader's
+    uid, as without root)."""
+    for path in [folder, *folder.rglob("*")]:
+        if uid is not None:
+            os.chown(path, uid, uid)
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        else:
+            path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 class Sandbox:
@@ -261,8 +458,8 @@ class Sandbox:
         self.drop_uid = os.getuid() == 0 and (self.bwrap is not None or _usable_by_others(self.runtime))
         self.xla_cache = xla_cache if xla_cache is not None and (self.bwrap or self.drop_uid) else None
         self.cache_writable = False  # only while the trusted reference fills it (grade.warm_compilation_cache)
-        self.peak_child_kb = 0  # the largest peak memory a child reported (statistics only)
-        self.child_cpu_ms = 0  # CPU time the children that finished reported (statistics only)
+        self.peak_child_kb = 0  # the largest peak memory of a zygote or a child it reaped (statistics only)
+        self.cpu_ms = 0  # CPU time of the zygotes and every child they reaped (statistics only)
         self._stage = Path(tempfile.mkdtemp(prefix="jaxkit-grader-side-"))
         stage_sandbox_side(self._stage)
         self._uids: queue.Queue[int] = queue.Queue()
@@ -280,61 +477,10 @@ class Sandbox:
         """How the child names a host path: neutral under bubblewrap, the host path itself without it."""
         return INSIDE[name] if self.bwrap else str(host)
 
-    def start(self, job: dict, sources: dict[str, str], files: dict[str, dict]) -> tuple[Child, int]:
-        """Start a child on `job` (child.py's format without paths), the student's module texts by topic and
-        round-trip file bundles by item id. Returns the child and the uid it holds (give it back with
-        `release`). The job holds no reference code: a student child is handed each step's over its control
-        pipe (`Child.send`) when the step starts."""
-        from ..sandbox.probing import unpack_files
-
-        uid = self._uids.get()
-        workdir = tempfile.TemporaryDirectory(prefix="jaxkit-job-")
-        root = Path(workdir.name)
-        job_dir = root / "job"
-        (job_dir / "submission").mkdir(parents=True)
-        job_inside = Path(self.inside("job", job_dir))
-        for topic, text in sources.items():
-            (job_dir / "submission" / f"{topic}.py").write_text(text, encoding="utf-8")
-            job["topics"][topic]["module"] = str(job_inside / "submission" / f"{topic}.py")
-        for item in job["items"]:
-            if item["id"] in files:
-                target = job_dir / "files" / item["id"]
-                target.mkdir(parents=True)
-                unpack_files(files[item["id"]], str(target))
-                item["files"] = str(job_inside / "files" / item["id"])
-        root.chmod(0o711)  # the child's uid passes through to its job, and reads nothing else here
-        job.update(uid=uid if self.drop_uid else 0, nproc=self.limits.nproc,
-                   site=self.inside("site", self.runtime["site"]), grader=self.inside("grader", self._stage))
-        (job_dir / "job.json").write_text(json.dumps(job))
-        _open_up(job_dir)
-        log_path = root / "child.log"
-        read_fd, write_fd = os.pipe()
-        control_read, control_write = os.pipe()
-        os.set_blocking(control_write, False)
-        python = self.runtime["executable"]
-        if self.bwrap:
-            python = INSIDE["python"] + python[len(self.runtime["prefix"]):]
-        child_py = Path(self.inside("grader", self._stage)) / "autograder" / "sandbox" / "child.py"
-        argv = [python, "-I", "-S", "-B", str(child_py), str(job_inside / "job.json"), str(write_fd),
-                str(control_read)]
-        cmd = self._bwrap_command(job_dir, argv) if self.bwrap else argv
-        env = None if self.bwrap else dict(self._env(), PATH=os.environ.get("PATH", ""))
-        try:
-            with open(log_path, "wb") as log:
-                process = subprocess.Popen(_limit_prefix(self.limits) + cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                           stderr=log, pass_fds=(write_fd, control_read), start_new_session=True,
-                                           cwd=root, env=env)
-        except BaseException:
-            os.close(read_fd)
-            os.close(control_write)
-            raise
-        finally:
-            os.close(write_fd)
-            os.close(control_read)
-        return Child(process, read_fd, workdir, log_path, self.limits, control_write), uid
-
-    def release(self, uid: int) -> None:
-        self._uids.put(uid)
+    def session(self, sources: dict[str, str], topics: list[str]) -> Session:
+        """A sandbox for one student's children (`Session`): the student's module texts by topic, and the topics
+        whose probes its children run."""
+        return Session(self, sources, topics)
 
     def _bwrap_command(self, job_dir: Path, argv: list[str]) -> list[str]:
         # The private /tmp first: a later tmpfs would hide nothing of ours, but keep the order explicit.

@@ -1,8 +1,10 @@
-"""The sandboxed child: runs probes on one student's files and streams plain data back. Never decides.
+"""One sandboxed child: runs probes on one student's files and streams plain data back. Never decides.
 
-Started by autograder/grading/launcher.py as ``python -I -S child.py JOB_JSON DATA_FD CONTROL_FD``. Before any student
-code exists it drops root (a uid of its own, so RLIMIT_NPROC applies), imports the probe modules, and binds
-the probe functions, the encoder and the channel's write into local names: student code that later replaces
+A child is forked by the zygote (autograder/sandbox/zygote.py), which imported everything below (JAX, the
+probe modules) once per student, before any student code existed. In the fork, ``become`` closes the zygote's
+socket, gives the child a session and a private ``/tmp`` of its own, reads its job and drops root (a uid of its
+own, so RLIMIT_NPROC applies); only then does ``serve`` load student code. It binds the probe functions, the
+encoder and the channel's write into local names first: student code that later replaces
 ``autograder.sandbox.probes.<topic>.<probe>`` changes nothing here. That is hygiene, not the guarantee: the
 grader treats every line this process writes as untrusted data and computes every expected value itself.
 
@@ -20,6 +22,7 @@ import resource
 import sys
 
 RELEASE_BYTES = 768 << 20  # resident memory above which a new topic starts with JAX's caches emptied
+CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x00020000, 0x4000, 1 << 18, 2, 4
 
 
 def drop_privileges(uid: int, nproc: int) -> None:
@@ -32,25 +35,68 @@ def drop_privileges(uid: int, nproc: int) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
 
-def main() -> None:
-    job_path, data_fd, control_fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    with open(job_path) as handle:
-        job = json.load(handle)
-    drop_privileges(job["uid"], job["nproc"])
-    if job.get("site"):
+def prepare(setup: dict) -> None:
+    """Import everything a child needs, in the zygote, before any student code exists: the packages, the sandbox
+    side of the kit and the probes of every topic the student handed in. Starts no thread and no JAX backend."""
+    if setup.get("site"):
         import site
-        site.addsitedir(job["site"])
-    sys.path.insert(0, job["grader"])  # the staged sandbox side of the kit, read-only
+        site.addsitedir(setup["site"])
+    sys.path.insert(0, setup["grader"])  # the staged sandbox side of the kit, read-only
 
     import importlib
     import warnings
 
     # A read-only compilation cache: a program not in it compiles as usual; do not warn about not saving it.
     warnings.filterwarnings("ignore", message="Error writing persistent compilation cache")
-    from autograder.sandbox import eager_staging, mlir_contexts, probing, wire
+    from autograder.sandbox import eager_staging, mlir_contexts
 
     mlir_contexts.install()  # before any student code: lowering is most of what a cached program costs
     eager_staging.install()  # and NumPy inputs staged without a program each
+    for topic in setup["topics"]:
+        importlib.import_module(f"autograder.sandbox.probes.{topic}")
+
+
+def private_tmp(size: int) -> None:
+    """A mount namespace of this child's own with a fresh, empty /tmp: nothing an earlier child of the student
+    left there (a planted config file, a full disk) reaches this one. Needs root inside the sandbox; without
+    bubblewrap there is no sandbox to keep private, and the host's /tmp is used as before."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0 or libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0 or \
+            libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777".encode()) != 0:
+        raise OSError(ctypes.get_errno(), "a private /tmp could not be made")
+
+
+def become(request: dict, zygote_fd: int) -> None:
+    """In a fresh fork of the zygote: become the child `request` describes, then serve its job. Never returns."""
+    code = 0
+    try:
+        os.close(zygote_fd)  # student code must never reach the zygote's channel
+        for target in (1, 2):  # a log of its own: whatever it prints costs no other child
+            os.dup2(request["log_fd"], target)
+        os.close(request["log_fd"])
+        os.setsid()
+        if request["private_tmp"]:
+            private_tmp(request["tmpfs"])
+        os.chdir(request["cwd"])
+        with open(request["job"]) as handle:
+            job = json.load(handle)
+        drop_privileges(request["uid"], request["nproc"])
+        serve(job, request["data_fd"], request["control_fd"])
+    except BaseException:  # noqa: BLE001 - reported on stderr (the session's log); the grader sees the exit
+        import traceback
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)  # do not run student atexit handlers, wait for student threads or return into the zygote
+
+
+def serve(job: dict, data_fd: int, control_fd: int) -> None:
+    """Run `job`'s items in order, one event per line on `data_fd`; step substitutes arrive on `control_fd`."""
+    import importlib
+
+    from autograder.sandbox import probing, wire
 
     dumps, write, loads = wire.dumps, os.write, json.loads
     control = os.fdopen(control_fd, "rb")  # the grader's lines: one per step, in order
@@ -136,13 +182,8 @@ def main() -> None:
         outcome = run_probe(probe, impl, item["seed"], tuple(item["args"]), substitutes=substitutes,
                             files=files, catch=everything)
         send({"event": "result", "key": key, "outcome": outcome})
-    # For the grader's statistics only (a child could lie here; nothing is graded on it). The kernel's own
-    # accounting does not reach the grader: bubblewrap's init, not the grader, reaps this process.
+    # For the grader's statistics only (a child could lie here; nothing is graded on it; the grader counts CPU
+    # time from the zygote, which reaps this process).
     mine, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     send({"event": "done", "peak_rss_kb": int(mine.ru_maxrss),
           "cpu_ms": int(1000 * (mine.ru_utime + mine.ru_stime + waited.ru_utime + waited.ru_stime))})
-
-
-if __name__ == "__main__":
-    main()
-    os._exit(0)  # do not run student atexit handlers or wait for student threads
