@@ -166,8 +166,9 @@ def run_calls(session: Session, calls: list[Call], *, mode: str, files: dict[str
         except ZygoteError as exc:
             if first_child:
                 raise GraderError(f"{exc} before any student code ran") from None
+            # The student's sandbox stopped between two children: the probe next in line fails, as for a crash.
             _blame(pending[0], Stop("exited", "stopped"), pending, outcomes, import_errors, ledger,
-                   session.sandbox.limits, mode, set())
+                   session.sandbox.limits, mode, {pending[0].topic})
             continue
         finished = False
         try:
