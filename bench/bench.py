@@ -295,16 +295,18 @@ def report(figures: dict) -> str:
         if missed["6x"]:
             lines.append(f"- Per student, {class_core / floor_core:.1f}x the floor against 6x (the target was set "
                          f"for seven topics; per topic it is {class_core / floor_core / len(TOPICS):.1f}x): a student "
-                         "now costs two sandboxed children (one per lane, grading/plan.py) and a reader, and they "
-                         "load nearly every program from the compilation cache the calibration run fills once per "
-                         "course. What is left is what a cache hit still costs. Measured by hand on 2026-12-02 (the "
-                         "reference's probes of all twelve topics in one process, warm cache): about 1 600 programs, "
-                         "15 core-seconds with JAX's in-memory caches kept across topics (19 when emptied per "
-                         "topic), roughly 8 ms a program to trace, lower to MLIR, look up and load; most are single "
-                         "operations that the students' code and the probes run eagerly on new shapes. Orbax's "
-                         "saves and restores add 2.5 s (checkpointing). Closing it needs far fewer distinct "
-                         "programs per probe: fewer eager calls on fresh shapes and more of each probe under one "
-                         "jit, a rewrite of every topic's probes.")
+                         "now costs one sandbox whose zygote imports JAX and the probes once (about the floor) and "
+                         "forks its children: one per lane (grading/plan.py; the first grades 113 probe calls, the "
+                         "second 3) and a reader. They load nearly every program from the compilation cache the "
+                         "calibration run fills once per course; what is left is what a cache hit still costs. "
+                         "Measured by hand on 2026-12-03 (the reference's probes of all twelve topics in one process, "
+                         "warm cache): about 1 100 distinct programs and 10-11 core-seconds, of which 5.2 remain when "
+                         "every program is already in memory (the same probes run again in that process): about "
+                         "5 ms a program to trace, lower to MLIR, look up and load, most of them single operations "
+                         "that the students' code and the probes run eagerly on new shapes. Orbax's saves and "
+                         "restores take 1.3-1.7 core-seconds of the rest (checkpointing). Closing it needs far "
+                         "fewer distinct programs per probe: fewer eager calls on fresh shapes and more of each "
+                         "probe under one jit, a rewrite of every topic's probes.")
         if missed["3x"]:
             lines.append(f"- A one-topic self-check, {f['self_check']['wall'] / floor_wall:.1f}x the floor against "
                          "3x on a repeat with a new seed: the compilation cache serves the programs whose shapes "
