@@ -84,7 +84,7 @@ def become(request: dict, zygote_fd: int) -> None:
             job = json.load(handle)
         drop_privileges(request["uid"], request["nproc"])
         serve(job, request["data_fd"], request["control_fd"])
-    except BaseException:  # noqa: BLE001 - reported on stderr (the session's log); the grader sees the exit
+    except BaseException:  # noqa: BLE001 - reported on stderr (its log); the grader sees the exit
         import traceback
         traceback.print_exc()
         code = 1

@@ -62,22 +62,14 @@ def kill_all(uid: int, pid: int) -> None:
             pass
 
 
-def finish(pid: int, uid: int, grace: float) -> int | None:
+def finish(pid: int, uid: int, grace: float) -> int:
+    """Give child `pid` up to `grace` seconds to exit, kill everything of it, reap it: its return code."""
     deadline = time.monotonic() + grace
-    status = None
-    while status is None:
-        done, raw = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = os.waitstatus_to_exitcode(raw)
-        elif time.monotonic() >= deadline:
-            break
-        else:
-            time.sleep(0.01)
-    kill_all(uid, pid)
-    if status is None:
-        _, raw = os.waitpid(pid, 0)
-        status = os.waitstatus_to_exitcode(raw)
-    return status
+    while time.monotonic() < deadline and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        time.sleep(0.01)
+    kill_all(uid, pid)  # before reaping: until then the child's pid (and group id) cannot be anyone else's
+    _, raw = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(raw)
 
 
 def main() -> None:
