@@ -227,7 +227,12 @@ class Child:
         if self.pid is not None:
             self.returncode = self.session.finish(self.pid, grace)
             self.pid = None
-            self.session.sandbox._uids.put(self.uid)  # every process of the uid is gone
+            sandbox = self.session.sandbox
+            if self.returncode is None and sandbox.drop_uid and not sandbox.bwrap and shutil.which("pkill"):
+                # The zygote is gone before it could kill the child's processes, and without bubblewrap no
+                # PID namespace took them along: kill them from here before the uid serves another student.
+                subprocess.run(["pkill", "-KILL", "-U", str(self.uid)], capture_output=True, timeout=30)
+            sandbox._uids.put(self.uid)  # every process of the uid is gone
 
     def close(self, grace: float = 0.0) -> None:
         self.finish(grace)
