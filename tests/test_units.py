@@ -64,6 +64,57 @@ def test_run_probe_turns_student_exceptions_into_data():
     assert (outcome["error"]["type"], outcome["error"]["message"]) == ("SystemExit", "0")
 
 
+def test_a_probe_waits_for_the_threads_its_student_code_started(monkeypatch):
+    """A background write the student did not wait for finishes before the probe's files are packed and its
+    folder removed (a folder removed under a half-done Orbax save leaves threads running for minutes); a thread
+    that never ends costs at most SETTLE_SECONDS; an idle pool worker is not waited for. The probe itself sees
+    the moment of return: the file is not there yet."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    started: list[threading.Thread] = []
+
+    def late_write(directory):
+        def write():
+            time.sleep(0.4)
+            Path(directory, "late.txt").write_text("done")
+        started.append(threading.Thread(target=write, daemon=True))
+        started[-1].start()
+
+    @probing.round_trip(reader=lambda rng, directory: sorted(p.name for p in Path(directory).iterdir()))
+    def probe(impl, rng, directory):
+        impl.save(directory)
+        return probing.result(out=None, report={"there_on_return": Path(directory, "late.txt").exists()})
+
+    outcome = probing.run_probe(probe, types.SimpleNamespace(save=late_write), seed=0)
+    assert outcome["ok"], outcome
+    assert outcome["data"]["report"] == {"there_on_return": False}
+    assert list(outcome["data"]["files"]) == ["late.txt"] and not started[0].is_alive()
+
+    pool, never = ThreadPoolExecutor(1), threading.Event()
+
+    def pooled(directory):
+        pool.submit(lambda: None).result()  # leaves one idle worker, alive until the pool shuts down
+
+    def stuck(directory):
+        threading.Thread(target=never.wait, daemon=True).start()
+
+    def timed(save):
+        began = time.monotonic()
+        outcome = probing.run_probe(probe, types.SimpleNamespace(save=save), seed=0)
+        assert outcome["ok"], outcome
+        return time.monotonic() - began
+
+    try:
+        assert timed(pooled) < 2.0  # SETTLE_SECONDS is 5
+        monkeypatch.setattr(probing, "SETTLE_SECONDS", 0.5)
+        assert 0.45 < timed(stuck) < 3.0
+    finally:
+        never.set()
+        pool.shutdown()
+
+
 def test_every_jax_setting_a_student_module_changes_is_undone_before_each_probe():
     """A child grades topic after topic: whatever JAX setting one topic's module changed at import is undone
     before every probe, so later topics' code computes what it would in a fresh process. Global settings (the

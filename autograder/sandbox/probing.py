@@ -26,6 +26,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import types
@@ -420,6 +421,36 @@ def workspace(prefix: str = "jaxkit-probe-"):
             time.sleep(0.05)
 
 
+# The longest a probe waits, after the student's function returns, for threads it started to end.
+SETTLE_SECONDS = 5.0
+
+
+def _pool_worker(thread: threading.Thread) -> bool:
+    """A thread pool's worker (concurrent.futures): it waits for work and ends only with its pool."""
+    from concurrent.futures import thread as pool
+
+    return getattr(thread, "_target", None) is pool._worker
+
+
+@contextlib.contextmanager
+def settled(limit: float | None = None):
+    """Wait, when the code inside is done, for the threads it started to end (idle pool workers aside), at most
+    ``limit`` seconds in all (default SETTLE_SECONDS). A background save the student did not wait for then
+    finishes before its folder is packed or removed, the same in a sandboxed child and in this process, and no
+    thread of one probe is still running when the next starts, where it could: a write failing half-way because
+    its folder was removed leaves Orbax's threads waiting for minutes, then logging tracebacks from another
+    thread while this one parses source (ast.parse is not thread-safe on CPython 3.11). What a probe checks
+    about the moment of return it records before this wait."""
+    before = set(threading.enumerate())
+    try:
+        yield
+    finally:
+        deadline = time.monotonic() + (SETTLE_SECONDS if limit is None else limit)
+        for thread in threading.enumerate():
+            if thread not in before and thread is not threading.current_thread() and not _pool_worker(thread):
+                thread.join(max(0.0, deadline - time.monotonic()))
+
+
 # ------------------------------------------------------------------------------------------ running probes
 def _validated(value: Any, keep_given: bool) -> dict:
     data = plain(value)
@@ -437,7 +468,8 @@ def run_probe(probe: Callable, impl: Any, seed: int, args: tuple = (), *, substi
 
     ``files``: for a round-trip probe, a bundle to unpack into its directory first (the trusted writer's
     files). When the probe has a reader, the files it leaves are packed into ``data["files"]``.
-    Exceptions from student code become data (``catch``: the sandboxed child catches everything)."""
+    Exceptions from student code become data (``catch``: the sandboxed child catches everything). Threads the
+    student's code started get up to SETTLE_SECONDS to end before the files are packed (see ``settled``)."""
     rng = np.random.default_rng(seed)
     impl_file = getattr(impl, "__file__", None)
     takes_files = hasattr(probe, "reader")
@@ -446,11 +478,15 @@ def run_probe(probe: Callable, impl: Any, seed: int, args: tuple = (), *, substi
     try:
         with swapped(impl, substitutes or {}), restored(settings):
             if not takes_files:
-                return {"ok": True, "data": _validated(probe(impl, rng, *args), keep_given)}
+                with settled():
+                    value = probe(impl, rng, *args)
+                return {"ok": True, "data": _validated(value, keep_given)}
             with workspace() as directory:
                 if files is not None:
                     unpack_files(files, directory)
-                data = _validated(probe(impl, rng, directory, *args), keep_given)
+                with settled():
+                    value = probe(impl, rng, directory, *args)
+                data = _validated(value, keep_given)
                 if probe.reader is not None:
                     data["files"] = pack_files(directory)
                 return {"ok": True, "data": data}

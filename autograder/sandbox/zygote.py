@@ -7,8 +7,9 @@ SOCK_SEQPACKET socket:
 
 - ``fork``, with the child's two pipe ends and its log passed as SCM_RIGHTS: fork a child (child.become: it
   closes this socket, takes its log as stdout and stderr, a session and a private /tmp, drops to the request's
-  uid, serves its job) and answer its pid; its descriptors are closed here at once. It refuses while this process holds more than one thread (a fork
-  then could copy a lock some other thread held): the kit's own code must never start one here.
+  uid, serves its job) and answer its pid; its descriptors are closed here at once. It refuses while this
+  process holds more than one thread (a fork then could copy a lock some other thread held): the kit's own code
+  must never start one here.
 - ``finish``: wait up to ``grace`` seconds for that child to exit by itself, then kill every process of its uid
   (a reaper forked under that uid signals them all: a daemon the child left, in any session, is one of them),
   reap it and answer its exit status as a return code (negative: the signal).
