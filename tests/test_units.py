@@ -115,6 +115,35 @@ def test_a_probe_waits_for_the_threads_its_student_code_started(monkeypatch):
         pool.shutdown()
 
 
+def test_a_probe_ends_orbax_threads_stuck_waiting_and_keeps_its_own_outcome(monkeypatch):
+    """A save that failed half-way leaves Orbax threads waiting minutes for a signal no step will send; their
+    join raises (a timeout, or the save's error). Once SETTLE_SECONDS are up the probe cancels them and sends
+    what they wait for, so they end without running their work, and the student's own error stays the outcome."""
+    import time
+
+    from orbax.checkpoint._src.futures import future, synchronization
+
+    monkeypatch.setattr(probing, "SETTLE_SECONDS", 0.5)
+    ran, threads = [], []
+
+    def failed_save(directory):
+        threads.append(future._SignalingThread(
+            target=lambda: ran.append(True), send_signals=[], timeout_secs=300, operation_id="jaxkit-unit-test",
+            receive_signals=[synchronization.HandlerAwaitableSignal.STEP_DIRECTORY_CREATION]))
+        threads[-1].start()
+        raise TypeError("Unsupported type")
+
+    @probing.round_trip(reader=None)
+    def probe(impl, rng, directory):
+        impl.save(directory)
+
+    began = time.monotonic()
+    outcome = probing.run_probe(probe, types.SimpleNamespace(save=failed_save), seed=0)
+    assert time.monotonic() - began < 3.0
+    assert not outcome["ok"] and outcome["error"]["message"] == "Unsupported type", outcome
+    assert not threads[0].is_alive() and not ran
+
+
 def test_every_jax_setting_a_student_module_changes_is_undone_before_each_probe():
     """A child grades topic after topic: whatever JAX setting one topic's module changed at import is undone
     before every probe, so later topics' code computes what it would in a fresh process. Global settings (the

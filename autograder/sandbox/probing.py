@@ -447,8 +447,26 @@ def settled(limit: float | None = None):
     finally:
         deadline = time.monotonic() + (SETTLE_SECONDS if limit is None else limit)
         for thread in threading.enumerate():
-            if thread not in before and thread is not threading.current_thread() and not _pool_worker(thread):
-                thread.join(max(0.0, deadline - time.monotonic()))
+            if thread in before or thread is threading.current_thread() or _pool_worker(thread):
+                continue
+            with contextlib.suppress(Exception):  # the plain join: a subclass's may raise (Orbax's does)
+                threading.Thread.join(thread, max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                _release_orbax(thread)
+
+
+def _release_orbax(thread: threading.Thread) -> None:
+    """An Orbax background thread still waiting, once the time is up, for a signal that will never come (a save
+    that failed half-way: the step that sends it never ran) would wait for minutes: cancel it and send what it
+    waits for, so it ends without running its work. Orbax's own ``cancel`` and ``set_signals``."""
+    future = sys.modules.get("orbax.checkpoint._src.futures.future")
+    kind = getattr(future, "_SignalingThread", None)
+    if kind is None or not isinstance(thread, kind):
+        return
+    with contextlib.suppress(Exception):
+        thread.cancel()
+        future.set_signals(thread._receive_signals, operation_id=thread._operation_id)
+        threading.Thread.join(thread, 1.0)
 
 
 # ------------------------------------------------------------------------------------------ running probes
