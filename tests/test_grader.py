@@ -432,7 +432,7 @@ def test_a_single_folder_is_graded_as_one_student(tmp_path):
 
 
 CHILD_SURVEY = """
-import json as _json, os as _os
+import gc as _gc, json as _json, os as _os
 _fds = {}
 for _fd in _os.listdir("/proc/self/fd"):
     try:
@@ -440,7 +440,10 @@ for _fd in _os.listdir("/proc/self/fd"):
     except OSError:
         pass
 _seen = {"tmp": sorted(_os.listdir("/tmp")), "uid": _os.getuid(), "sid": _os.getsid(0) == _os.getpid(),
-         "sockets": sorted(t for t in _fds.values() if t.startswith("socket:"))}
+         "sockets": sorted(t for t in _fds.values() if t.startswith("socket:")),
+         "gc": [*_gc.get_threshold(), _gc.isenabled()]}
+_gc.set_threshold(1, 1, 1)  # a child's own settings: the next child must not start with them
+_gc.disable()
 try:
     with open("/tmp/planted", "w") as _handle:
         _handle.write("left by an earlier child")
@@ -467,8 +470,11 @@ def test_each_child_of_a_student_starts_clean(monkeypatch, own_uids):
     process in a fresh sandbox would: in a session of its own, with an empty private /tmp (nothing an earlier
     child planted), no socket inherited (the zygote's channel would let it forge the zygote's answers or take a
     later child's pipes), under its own uid where there is one, and with every process an earlier child left (a
-    setsid daemon) killed when that child finished."""
+    setsid daemon) killed when that child finished. Each also starts with the garbage collector on, at the
+    zygote's thresholds (autograder/sandbox/collector.py; the zygote turns it off while it imports), whatever an
+    earlier child set."""
     from autograder.grading.launcher import Limits, Sandbox
+    from autograder.sandbox import collector
 
     monkeypatch.setenv("JAXKIT_SANDBOX_UID_BASE", str(UID_BASE))
     sandbox = Sandbox(Limits(probe_timeout=120))
@@ -494,4 +500,5 @@ def test_each_child_of_a_student_starts_clean(monkeypatch, own_uids):
     assert surveys[0]["tmp"] == surveys[1]["tmp"] == [], surveys
     assert [s["uid"] for s in surveys] == uids and all(s["sid"] for s in surveys), surveys
     assert all(s["sockets"] == [] for s in surveys), surveys
+    assert [s["gc"] for s in surveys] == [[*collector.THRESHOLDS, True]] * 2, surveys
     assert leftovers() == [] and survivors() == []

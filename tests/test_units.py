@@ -340,6 +340,51 @@ def test_reused_mlir_contexts_are_on_for_the_pinned_jax_and_change_no_program():
     assert reused == fresh and reused[0] != reused[1]
 
 
+def test_the_collector_runs_less_often_and_still_frees_cycles():
+    """The kit's processes that trace many programs raise the collector's thresholds
+    (autograder/sandbox/collector.py; the zygote's children are checked in test_grader): never lowering one, far
+    fewer collections for the same allocations, and a cycle of garbage is still freed without a full pass."""
+    import gc
+    import weakref
+
+    import autograder.grading.runner  # noqa: F401 - tunes it, as in the grader and the self-check
+    from autograder.sandbox import collector
+
+    before = gc.get_threshold()
+    assert all(now >= wanted for now, wanted in zip(before, collector.THRESHOLDS))
+    try:
+        gc.set_threshold(10**6, 5, 5)
+        collector.tune()
+        assert gc.get_threshold() == (10**6, 20, 20)
+
+        def collections(thresholds) -> int:
+            gc.set_threshold(*thresholds)
+            gc.collect()
+            counts = []
+            gc.callbacks.append(callback := lambda phase, info: counts.append(1) if phase == "start" else None)
+            try:
+                kept = [[[i], {"i": i}] for i in range(200_000)]  # containers the collector tracks, kept alive
+            finally:
+                gc.callbacks.remove(callback)
+            del kept
+            return len(counts)
+
+        assert collections(collector.THRESHOLDS) * 10 < collections((700, 10, 10))
+
+        class Node:
+            pass
+
+        gc.set_threshold(*collector.THRESHOLDS)
+        gc.collect()
+        node = Node()
+        node.me, alive = node, weakref.ref(node)
+        del node
+        kept = [[i] for i in range(3 * collector.THRESHOLDS[0])]  # enough new objects for a young generation's pass
+        assert alive() is None and len(kept), "a cycle was kept past the young generation's collections"
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_numpy_inputs_are_staged_without_a_program_and_exactly_as_jax_stages_them():
     """The kit's processes turn NumPy values into JAX arrays by transfer (autograder/sandbox/eager_staging.py):
     only on the pinned JAX; nothing compiled; and for every kind of input, inside and outside every context

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .. import KIT_ROOT
-from ..sandbox import eager_staging, mlir_contexts, probing, wire
+from ..sandbox import collector, eager_staging, mlir_contexts, probing, wire
 from . import plan
 
 mlir_contexts.install()  # every process that computes reference data or judges lowers hundreds of programs
 eager_staging.install()  # and stages hundreds of NumPy inputs
+collector.tune()  # and allocates millions of short-lived objects: collect them less often
 
 probing.baseline_settings()  # before any student module can change JAX's global settings
 

@@ -81,11 +81,14 @@ def main() -> None:
     # which computes everything graded, has its own pools, started in each child when it first runs a program).
     os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = "1"
     sys.path.insert(0, setup["grader"])
-    from autograder.sandbox import child
+    gc.disable()  # importing makes hundreds of thousands of objects and almost no garbage: collect once, after
+    from autograder.sandbox import child, collector
 
     child.prepare(setup)
     gc.collect()
     gc.freeze()  # what is imported stays shared between the forks instead of being copied by the collector
+    collector.tune()  # and the forks, which trace and load hundreds of programs, collect far less often
+    gc.enable()
     channel = socket.socket(fileno=sock_fd)
 
     def answer(message: dict) -> None:
