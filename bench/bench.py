@@ -79,24 +79,33 @@ def load() -> str:
         return "unknown"
 
 
-def floor(runs: list, repeats: int = 3) -> dict:
-    """The median of every floor run so far: the bench measures it at the start, between the grading runs and at
-    the end, because this machine's speed drifts within a run and every ratio divides by it."""
-    runs += [measure([sys.executable, "-c", FLOOR], ROOT) for _ in range(repeats)]
-    return {"wall": statistics.median(r["wall"] for r in runs), "core": statistics.median(r["core"] for r in runs),
-            "runs": len(runs), "core_range": (min(r["core"] for r in runs), max(r["core"] for r in runs))}
+def floor_runs(repeats: int = 3) -> list[dict]:
+    return [measure([sys.executable, "-c", FLOOR], ROOT) for _ in range(repeats)]
+
+
+def summary(runs: list[dict]) -> dict:
+    """The median of floor runs, with how many there were and the range of their core-seconds."""
+    cores = [r["core"] for r in runs]
+    return {"wall": statistics.median(r["wall"] for r in runs), "core": statistics.median(cores),
+            "runs": len(runs), "core_range": (min(cores), max(cores))}
+
+
+def floor(runs: list) -> dict:
+    """Three more floor runs added to `runs`, and the summary of all of them: the bench measures the floor at the
+    start, between the grading runs and at the end, because this machine's speed drifts within a run."""
+    runs += floor_runs()
+    return summary(runs)
 
 
 def bracketed(run, floors: list) -> dict:
     """`run()`, with the floor measured just before and just after it (added to `floors` too): the per-student
     ratios divide by this floor, taken beside the run, because the machine's speed drifts within a bench."""
-    local: list = []
-    before = floor(local)
+    before = floor_runs()
     result = run()
-    around = floor(local)
-    floors += local
-    return {**result, "floor": around, "floor_before": before["core"],
-            "floor_after": statistics.median(r["core"] for r in local[len(local) // 2:])}
+    after = floor_runs()
+    floors += before + after
+    return {**result, "floor": summary(before + after), "floor_before": summary(before)["core"],
+            "floor_after": summary(after)["core"]}
 
 
 # ------------------------------------------------------------------------------------------ the student loop
