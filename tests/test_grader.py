@@ -442,7 +442,11 @@ for _fd in _os.listdir("/proc/self/fd"):
 _seen = {"tmp": sorted(_os.listdir("/tmp")), "uid": _os.getuid(), "sid": _os.getsid(0) == _os.getpid(),
          "sockets": sorted(t for t in _fds.values() if t.startswith("socket:")),
          "gc": [*_gc.get_threshold(), _gc.isenabled()]}
+with open("/proc/sysvipc/shm") as _handle:  # System V shared memory this child can see
+    _seen["shm"] = [line.split()[0] for line in _handle.read().splitlines()[1:]]
 _gc.set_threshold(1, 1, 1)  # a child's own settings: the next child must not start with them
+import ctypes as _ctypes  # a segment that outlives this child, readable by any uid (IPC_CREAT | 0o666)
+_ctypes.CDLL(None, use_errno=True).shmget(0x4A4B4954, 4096, 0o1000 | 0o666)
 _gc.disable()
 try:
     with open("/tmp/planted", "w") as _handle:
@@ -464,15 +468,17 @@ def survivors() -> list[str]:
 
 @pytest.mark.skipif(not SANDBOXED, reason="needs bubblewrap and root (sandbox uids)")
 @pytest.mark.parametrize("own_uids", [True, False], ids=["a uid per child", "one uid for all"])
-def test_each_child_of_a_student_starts_clean(monkeypatch, own_uids):
-    """A student's children are forks of one zygote (where each can have a uid of its own; otherwise, as for a
-    grader that is not root, each gets a sandbox and zygote of its own). Either way each must start as a fresh
+def test_each_child_starts_clean_whichever_student_it_serves(monkeypatch, own_uids):
+    """Children are forks of a zygote (where each can have a uid of its own, one zygote serves every student a
+    grading thread grades in turn; otherwise, as for a grader that is not root, each child gets a sandbox and a
+    zygote of its own). Either way each child, of the same student or the next one, must start as a fresh
     process in a fresh sandbox would: in a session of its own, with an empty private /tmp (nothing an earlier
-    child planted), no socket inherited (the zygote's channel would let it forge the zygote's answers or take a
-    later child's pipes), under its own uid where there is one, and with every process an earlier child left (a
-    setsid daemon) killed when that child finished. Each also starts with the garbage collector on, at the
-    zygote's thresholds (autograder/sandbox/collector.py; the zygote turns it off while it imports), whatever an
-    earlier child set."""
+    child planted), no System V shared memory (a segment an earlier child left for anyone to read), no socket
+    inherited (the zygote's channel would let it forge the zygote's answers or take a later child's pipes),
+    under its own uid where there is one, and with every process an earlier child left (a setsid daemon)
+    killed when that child finished. Each also starts with the garbage collector on, at the zygote's
+    thresholds (autograder/sandbox/collector.py; the zygote turns it off while it imports), whatever an
+    earlier child set. Two students, two children each."""
     from autograder.grading.launcher import Limits, Sandbox
     from autograder.sandbox import collector
 
@@ -482,23 +488,27 @@ def test_each_child_of_a_student_starts_clean(monkeypatch, own_uids):
     job = {"mode": "student", "topics": {"gotchas": {"module": None}},
            "items": [{"key": "0", "id": "0", "topic": "gotchas", "probe": "running_mean_sequence", "seed": 1,
                       "args": [], "files": None, "step": ["gotchas", 0]}]}
-    surveys, uids = [], []
+    surveys, uids, zygotes = [], [], set()
     try:
-        with sandbox.session({"gotchas": CHILD_SURVEY}, ["gotchas"]) as session:
-            for _ in range(2):
-                child = session.start(json.loads(json.dumps(job)), {})
-                events = [child.next_event(120) for _ in range(2)]
-                uids.append(child.uid if own_uids else 0)
-                child.close()
-                assert events[0] == {"event": "ready"}, events
-                assert events[1]["event"] == "import_error", events
-                surveys.append(json.loads(events[1]["error"]["message"].split("SURVEY", 1)[1]))
-                if own_uids:
-                    assert leftovers() == [] and survivors() == [], "a daemon of a finished child is running"
+        for _ in range(2):  # two students, graded in turn by one thread
+            with sandbox.session({"gotchas": CHILD_SURVEY}, ["gotchas"]) as session:
+                for _ in range(2):
+                    child = session.start(json.loads(json.dumps(job)), {})
+                    zygotes.add(session.zygote.process.pid)
+                    events = [child.next_event(120) for _ in range(2)]
+                    uids.append(child.uid if own_uids else 0)
+                    child.close()
+                    assert events[0] == {"event": "ready"}, events
+                    assert events[1]["event"] == "import_error", events
+                    surveys.append(json.loads(events[1]["error"]["message"].split("SURVEY", 1)[1]))
+                    if own_uids:
+                        assert leftovers() == [] and survivors() == [], "a daemon of a finished child is running"
     finally:
         sandbox.close()
-    assert surveys[0]["tmp"] == surveys[1]["tmp"] == [], surveys
+    assert len(zygotes) == (1 if own_uids else 4), zygotes  # one import for everyone where it is safe
+    assert [s["tmp"] for s in surveys] == [[]] * 4, surveys
+    assert [s["shm"] for s in surveys] == [[]] * 4, surveys
     assert [s["uid"] for s in surveys] == uids and all(s["sid"] for s in surveys), surveys
     assert all(s["sockets"] == [] for s in surveys), surveys
-    assert [s["gc"] for s in surveys] == [[*collector.THRESHOLDS, True]] * 2, surveys
+    assert [s["gc"] for s in surveys] == [[*collector.THRESHOLDS, True]] * 4, surveys
     assert leftovers() == [] and survivors() == []

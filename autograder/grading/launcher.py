@@ -1,13 +1,14 @@
-"""Starting a student's sandbox and children, and reading what they send: bubblewrap, limits, the channel.
+"""Starting the sandboxes and children, and reading what they send: bubblewrap, limits, the channel.
 
-Per student one sandbox (``Session``): bubblewrap around a zygote (autograder/sandbox/zygote.py) that imports
-JAX and the probes once and forks each child (autograder/sandbox/child.py) on request, with the child's pipes
-passed over its socket. Trusted side. It never imports student code and never believes an exit code: a
-child's result exists only if it arrived on the data pipe as valid data (autograder/sandbox/wire.py) in the
-expected order. Inside bubblewrap the children see neutral paths only: the Python runtime at
+A sandbox (``Zygote``) is bubblewrap around a zygote (autograder/sandbox/zygote.py) that imports JAX and the
+probes once and forks each child (autograder/sandbox/child.py) on request, with the child's pipes passed over
+its socket; a grading thread keeps one for the students it grades in turn (``Session`` is one student's
+children), where each child can have a uid and namespaces of its own. Trusted side. It never imports student
+code and never believes an exit code: a child's result exists only if it arrived on the data pipe as valid data
+(autograder/sandbox/wire.py) in the expected order. Inside bubblewrap the children see neutral paths only: the Python runtime at
 /runtime/python, the packages at /runtime/site-packages, the sandbox side of the kit at /grader, the
-student's job at /job. Nothing else of the host: no kit checkout, no solutions, no checks, no gradebook, no
-other student.
+student's job under /job (only while that student is graded). Nothing else of the host: no kit checkout, no
+solutions, no checks, no gradebook, no other student.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,6 +235,7 @@ class Child:
                 # PID namespace took them along: kill them from here before the uid serves another student.
                 subprocess.run(["pkill", "-KILL", "-U", str(self.uid)], capture_output=True, timeout=30)
             sandbox._uids.put(self.uid)  # every process of the uid is gone
+            self.session.children.discard(self)
 
     def close(self, grace: float = 0.0) -> None:
         self.finish(grace)
@@ -241,54 +244,58 @@ class Child:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class Session:
-    """One student's children, forked in one sandbox by one zygote (autograder/sandbox/zygote.py), which imports
-    JAX and the probes once for all of them, before any student code exists.
+class Zygote:
+    """One sandbox: bubblewrap around a zygote (autograder/sandbox/zygote.py) that imports JAX and the probes of
+    `topics` once, before any student code exists, and forks a child on each request, with the child's pipes
+    passed over its socket. It never runs student code itself, holds nothing of a student's but what a child is
+    handed, and never sees a reference solution.
 
-    Each child is a fresh fork: a process of its own, under a uid of its own (so an earlier child's processes
-    can neither signal nor read it, and are all killed when it is finished), with a session and a private
-    ``/tmp`` of its own, and nothing of an earlier child's but the zygote's untouched memory. Use as a context
-    manager; closing it kills the sandbox and everything in it."""
+    Where each child gets a uid of its own (a root grader), a grading thread keeps one zygote for every student
+    it grades in turn (``Sandbox.session``): each child still starts as a fresh sandbox would (a uid, a session,
+    mount, IPC, network and UTS namespaces and an empty ``/tmp`` of its own; child.py), and every process of a
+    child is killed when it finishes, so nothing passes from one student's children to the next student's. The
+    students' job folders lie in the one folder the sandbox sees as /job, each only while its student is
+    graded. ``writable``: the compilation cache is mounted writable (the trusted reference run only): such a
+    zygote is never shared."""
 
-    def __init__(self, sandbox: "Sandbox", sources: dict[str, str], topics: list[str]):
-        self.sandbox, self.topics = sandbox, topics
+    def __init__(self, sandbox: "Sandbox", topics: list[str], shared: bool):
+        self.sandbox, self.topics, self.shared = sandbox, sorted(set(topics)), shared
+        self.writable = sandbox.cache_writable
         self.workdir = tempfile.TemporaryDirectory(prefix="jaxkit-job-")
         self.root = Path(self.workdir.name)
-        self.job_dir = self.root / "job"
-        (self.job_dir / "submission").mkdir(parents=True)
-        self.modules = {}
-        for topic, text in sources.items():
-            (self.job_dir / "submission" / f"{topic}.py").write_text(text, encoding="utf-8")
-            self.modules[topic] = str(Path(sandbox.inside("job", self.job_dir)) / "submission" / f"{topic}.py")
+        self.jobs = self.root / "job"
+        self.jobs.mkdir()
         self.root.chmod(0o711)  # a child's uid passes through to its job, and reads nothing else here
-        _open_up(self.job_dir)
+        self.jobs.chmod(0o755)
         self.log_path = self.root / "zygote.log"
         self.process: subprocess.Popen | None = None
         self.channel: socket.socket | None = None
-        self.count = 0
-        self.cpu_ms, self.peak_rss_kb = 0, 0
+        self.counted_ms = 0  # of this process's CPU time, what the sandbox's statistics hold already
 
-    def __enter__(self) -> "Session":
-        return self
+    def serves(self, topics: list[str]) -> bool:
+        return set(topics) <= set(self.topics) and self.writable == self.sandbox.cache_writable
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
-    # ---- the zygote
-    def _start_zygote(self) -> None:
+    def inside(self, host: Path) -> Path:
+        """How the children name a path under this zygote's job folder."""
+        return Path(self.sandbox.inside("job", self.jobs)) / host.relative_to(self.jobs)
+
+    def start(self) -> None:
         sandbox = self.sandbox
         setup = {"site": sandbox.inside("site", sandbox.runtime["site"]), "topics": self.topics,
                  "grader": sandbox.inside("grader", sandbox._stage)}
-        (self.job_dir / "setup.json").write_text(json.dumps(setup))
-        _open_up(self.job_dir / "setup.json")
+        (self.jobs / "setup.json").write_text(json.dumps(setup))
+        _open_up(self.jobs / "setup.json")
         python = sandbox.runtime["executable"]
         if sandbox.bwrap:
             python = INSIDE["python"] + python[len(sandbox.runtime["prefix"]):]
         zygote_py = Path(sandbox.inside("grader", sandbox._stage)) / "autograder" / "sandbox" / "zygote.py"
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        argv = [python, "-I", "-S", "-B", str(zygote_py), str(Path(sandbox.inside("job", self.job_dir)) / "setup.json"),
+        argv = [python, "-I", "-S", "-B", str(zygote_py), str(self.inside(self.jobs / "setup.json")),
                 str(theirs.fileno())]
-        cmd = sandbox._bwrap_command(self.job_dir, argv) if sandbox.bwrap else argv
+        cmd = sandbox._bwrap_command(self.jobs, argv) if sandbox.bwrap else argv
         env = None if sandbox.bwrap else dict(sandbox._env(), PATH=os.environ.get("PATH", ""))
         try:
             with open(self.log_path, "ab") as log:
@@ -303,7 +310,7 @@ class Session:
         self.channel = ours
         ready = self._receive(sandbox.limits.startup_timeout)
         if ready is None or ready.get("event") != "ready":
-            self._stop_zygote()
+            self.stop()
             raise ZygoteError(f"the grading process did not start ({self._log_tail()[-400:]!r})")
 
     def _receive(self, timeout: float) -> dict | None:
@@ -315,8 +322,10 @@ class Session:
             return None
         return answer if type(answer) is dict else None
 
-    def _ask(self, request: dict, timeout: float, fds: tuple[int, ...] = ()) -> dict:
+    def ask(self, request: dict, timeout: float, fds: tuple[int, ...] = ()) -> dict:
         """One request to the zygote and its answer; a zygote that does not answer is stopped (ZygoteError)."""
+        if self.channel is None:
+            raise ZygoteError("the grading process is not running")
         try:
             self.channel.settimeout(timeout)
             self.channel.sendmsg([json.dumps(request).encode()],
@@ -327,20 +336,29 @@ class Session:
             answer = self._receive(timeout)
         if answer is None or "error" in answer:
             why = answer["error"] if answer else "no answer"
-            self._stop_zygote()
+            self.stop()
             raise ZygoteError(f"the grading process failed ({why})")
         return answer
 
-    def _stop_zygote(self) -> None:
+    def account(self) -> None:
+        """Add what this zygote and the children it reaped used since it last counted to the sandbox's statistics
+        (a shared zygote counts after each student: it may die with its grading thread, uncounted)."""
+        if self.channel is None or not self.running():
+            return
+        try:
+            usage = self.ask({"op": "usage"}, 10.0)
+        except ZygoteError:
+            return
+        if type(usage.get("cpu_ms")) is int and type(usage.get("peak_rss_kb")) is int:
+            with self.sandbox._lock:
+                self.sandbox.cpu_ms += max(0, usage["cpu_ms"] - self.counted_ms)
+                self.sandbox.peak_child_kb = max(self.sandbox.peak_child_kb, usage["peak_rss_kb"])
+            self.counted_ms = max(self.counted_ms, usage["cpu_ms"])
+
+    def stop(self) -> None:
+        """Kill the sandbox and everything in it (its statistics counted first)."""
         if self.process is not None:
-            if self.channel is not None:
-                try:
-                    usage = self._ask({"op": "usage"}, 10.0) if self.process.poll() is None else None
-                except ZygoteError:
-                    usage = None
-                if usage and type(usage.get("cpu_ms")) is int and type(usage.get("peak_rss_kb")) is int:
-                    self.cpu_ms += usage["cpu_ms"]
-                    self.peak_rss_kb = max(self.peak_rss_kb, usage["peak_rss_kb"])
+            self.account()
             process, self.process = self.process, None
             try:
                 os.killpg(process.pid, signal.SIGKILL)  # the sandbox's init and everything in it
@@ -353,12 +371,49 @@ class Session:
         if self.channel is not None:
             self.channel.close()
             self.channel = None
+        self.counted_ms = 0
+
+    def close(self) -> None:
+        self.stop()
+        self.workdir.cleanup()
 
     def _log_tail(self) -> str:
         try:
             return self.log_path.read_bytes()[-2000:].decode("utf-8", "replace")
         except OSError:
             return ""
+
+
+class Session:
+    """One student's children, each a fresh fork of a zygote (``Zygote``) that imported JAX and the probes
+    before any student code existed.
+
+    Each child is a process of its own, under a uid of its own (so an earlier child's processes can neither
+    signal nor read it, and are all killed when it is finished), with a session, namespaces and a private
+    ``/tmp`` of its own, and nothing of an earlier child's but the zygote's untouched memory. Without a uid per
+    child (a grader that is not root), each child gets a sandbox and a zygote of its own. Use as a context
+    manager; closing it kills every process the student's children started and removes the student's files."""
+
+    def __init__(self, sandbox: "Sandbox", sources: dict[str, str], topics: list[str]):
+        self.sandbox, self.topics = sandbox, topics
+        self.zygote = sandbox._zygote(topics)
+        self.workdir = tempfile.TemporaryDirectory(prefix="jaxkit-logs-")  # the children's logs: host only
+        self.root = Path(self.workdir.name)
+        self.job_dir = Path(tempfile.mkdtemp(prefix="student-", dir=self.zygote.jobs))
+        (self.job_dir / "submission").mkdir()
+        self.modules = {}
+        for topic, text in sources.items():
+            (self.job_dir / "submission" / f"{topic}.py").write_text(text, encoding="utf-8")
+            self.modules[topic] = str(self.zygote.inside(self.job_dir / "submission" / f"{topic}.py"))
+        _open_up(self.job_dir)
+        self.count = 0
+        self.children: set[Child] = set()  # started and not yet finished
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # ---- children
     def start(self, job: dict, files: dict[str, dict]) -> Child:
@@ -367,18 +422,18 @@ class Session:
         (`Child.send`) when the step starts. Give the child back with `Child.close`."""
         from ..sandbox.probing import unpack_files
 
-        sandbox = self.sandbox
-        if self.process is not None and (self.process.poll() is not None or (self.count and not sandbox.drop_uid)):
+        sandbox, zygote = self.sandbox, self.zygote
+        if zygote.process is not None and (not zygote.running() or (self.count and not sandbox.drop_uid)):
             # Children that cannot get a uid of their own (a grader that is not root) could signal or trace a
             # zygote of their uid: each of them gets a sandbox and a zygote of its own, as fresh as the last.
-            self._stop_zygote()
-        if self.process is None:
-            self._start_zygote()
+            zygote.stop()
+        if zygote.process is None:
+            zygote.start()
         uid = sandbox._uids.get()
         try:
             self.count += 1
             folder = self.job_dir / f"child-{self.count}"
-            inside = Path(sandbox.inside("job", self.job_dir)) / folder.name
+            inside = zygote.inside(folder)
             folder.mkdir()
             for topic in job["topics"]:
                 job["topics"][topic]["module"] = self.modules.get(topic)
@@ -395,12 +450,12 @@ class Session:
             os.set_blocking(control_write, False)
             log_fd = os.open(self.root / f"{folder.name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                answer = self._ask({"op": "fork", "job": str(inside / "job.json"),
-                                    "uid": uid if sandbox.drop_uid else 0, "nproc": sandbox.limits.nproc,
-                                    "private_tmp": bool(sandbox.bwrap and sandbox.drop_uid),
-                                    "tmpfs": sandbox.limits.tmpfs,
-                                    "cwd": "/tmp" if sandbox.bwrap else str(self.root)},
-                                   30.0, (write_fd, control_read, log_fd))
+                answer = zygote.ask({"op": "fork", "job": str(inside / "job.json"),
+                                     "uid": uid if sandbox.drop_uid else 0, "nproc": sandbox.limits.nproc,
+                                     "private_tmp": bool(sandbox.bwrap and sandbox.drop_uid),
+                                     "tmpfs": sandbox.limits.tmpfs,
+                                     "cwd": "/tmp" if sandbox.bwrap else str(self.root)},
+                                    30.0, (write_fd, control_read, log_fd))
             except BaseException:
                 os.close(read_fd)
                 os.close(control_write)
@@ -411,27 +466,32 @@ class Session:
             if type(answer.get("pid")) is not int:
                 os.close(read_fd)
                 os.close(control_write)
-                self._stop_zygote()
+                zygote.stop()
                 raise ZygoteError("the grading process did not fork")
         except BaseException:
             sandbox._uids.put(uid)
             raise
-        return Child(self, answer["pid"], uid, read_fd, control_write, folder)
+        child = Child(self, answer["pid"], uid, read_fd, control_write, folder)
+        self.children.add(child)
+        return child
 
     def finish(self, pid: int, grace: float) -> int | None:
         """The zygote reaps child `pid` (see Child.finish). None: its status is unknown."""
         try:
-            answer = self._ask({"op": "finish", "pid": pid, "grace": grace}, grace + 60.0)
+            answer = self.zygote.ask({"op": "finish", "pid": pid, "grace": grace}, grace + 60.0)
         except ZygoteError:
             return None  # the sandbox, and every process in it, is gone
         status = answer.get("status")
         return status if type(status) is int else None
 
     def close(self) -> None:
-        self._stop_zygote()
-        self.sandbox.cpu_ms += self.cpu_ms
-        self.sandbox.peak_child_kb = max(self.sandbox.peak_child_kb, self.peak_rss_kb)
-        self.cpu_ms, self.peak_rss_kb = 0, 0
+        for child in list(self.children):  # one its caller did not close: killed with all its processes
+            child.close()
+        if self.zygote.shared:
+            self.zygote.account()
+        else:
+            self.zygote.close()
+        shutil.rmtree(self.job_dir, ignore_errors=True)
         self.workdir.cleanup()
 
 
@@ -470,21 +530,46 @@ class Sandbox:
         self._uids: queue.Queue[int] = queue.Queue()
         for uid in _uid_range():
             self._uids.put(uid)
+        self._mine = threading.local()  # each grading thread's shared zygote
+        self._zygotes: list[Zygote] = []  # every shared zygote, closed with the sandbox
+        self._lock = threading.Lock()
 
     @property
     def sandboxed(self) -> bool:
         return self.bwrap is not None
 
     def close(self) -> None:
+        with self._lock:
+            zygotes, self._zygotes = self._zygotes, []
+        for zygote in zygotes:
+            zygote.close()
         shutil.rmtree(self._stage, ignore_errors=True)
+
+    def _zygote(self, topics: list[str]) -> Zygote:
+        """The zygote a student's session forks from: this thread's shared one where each child gets a uid of its
+        own and the compilation cache is read-only; otherwise a zygote of the session's own."""
+        if not self.drop_uid or self.cache_writable:
+            return Zygote(self, topics, shared=False)
+        mine = getattr(self._mine, "zygote", None)
+        if mine is not None and not mine.serves(topics):  # a topic whose probes it did not import
+            topics = [*mine.topics, *topics]
+            with self._lock:
+                self._zygotes.remove(mine)
+            mine.close()
+            mine = None
+        if mine is None:
+            mine = self._mine.zygote = Zygote(self, topics, shared=True)
+            with self._lock:
+                self._zygotes.append(mine)
+        return mine
 
     def inside(self, name: str, host: Path | str) -> str:
         """How the child names a host path: neutral under bubblewrap, the host path itself without it."""
         return INSIDE[name] if self.bwrap else str(host)
 
     def session(self, sources: dict[str, str], topics: list[str]) -> Session:
-        """A sandbox for one student's children (`Session`): the student's module texts by topic, and the topics
-        whose probes its children run."""
+        """One student's children (`Session`), forked from this thread's zygote: the student's module texts by
+        topic, and the topics whose probes its children run."""
         return Session(self, sources, topics)
 
     def _bwrap_command(self, job_dir: Path, argv: list[str]) -> list[str]:

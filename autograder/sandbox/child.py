@@ -1,12 +1,13 @@
 """One sandboxed child: runs probes on one student's files and streams plain data back. Never decides.
 
 A child is forked by the zygote (autograder/sandbox/zygote.py), which imported everything below (JAX, the
-probe modules) once per student, before any student code existed. In the fork, ``become`` closes the zygote's
-socket, gives the child a session and a private ``/tmp`` of its own, reads its job and drops root (a uid of its
-own, so RLIMIT_NPROC applies); only then does ``serve`` load student code. It binds the probe functions, the
-encoder and the channel's write into local names first: student code that later replaces
-``autograder.sandbox.probes.<topic>.<probe>`` changes nothing here. That is hygiene, not the guarantee: the
-grader treats every line this process writes as untrusted data and computes every expected value itself.
+probe modules) once, before any student code existed (one zygote serves the students a grading thread grades
+in turn). In the fork, ``become`` closes the zygote's socket, gives the child a session, namespaces and a
+private ``/tmp`` of its own, reads its job and drops root (a uid of its own, so RLIMIT_NPROC applies); only then
+does ``serve`` load student code. It binds the probe functions, the encoder and the channel's write into local
+names first: student code that later replaces ``autograder.sandbox.probes.<topic>.<probe>`` changes nothing
+here. That is hygiene, not the guarantee: the grader treats every line this process writes as untrusted data
+and computes every expected value itself.
 
 Two modes. ``student``: load each topic's student module (lazily, when its first probe comes; an import
 failure costs only that topic), run the probes in order, step by step (a step is one topic's task group,
@@ -22,7 +23,8 @@ import resource
 import sys
 
 RELEASE_BYTES = 768 << 20  # resident memory above which a new topic starts with JAX's caches emptied
-CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x00020000, 0x4000, 1 << 18, 2, 4
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET = 0x00020000, 0x04000000, 0x08000000, 0x40000000
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x4000, 1 << 18, 2, 4
 
 
 def drop_privileges(uid: int, nproc: int) -> None:
@@ -56,16 +58,19 @@ def prepare(setup: dict) -> None:
         importlib.import_module(f"autograder.sandbox.probes.{topic}")
 
 
-def private_tmp(size: int) -> None:
-    """A mount namespace of this child's own with a fresh, empty /tmp: nothing an earlier child of the student
-    left there (a planted config file, a full disk) reaches this one. Needs root inside the sandbox; without
-    bubblewrap there is no sandbox to keep private, and the host's /tmp is used as before."""
+def own_namespaces(size: int) -> None:
+    """Namespaces of this child's own, as a fresh sandbox would have them: mounts (with a fresh, empty /tmp),
+    System V IPC and POSIX message queues, the network (abstract Unix sockets included) and the host name.
+    Nothing an earlier child of any student left there (a planted file, a shared-memory segment, a listening
+    socket, a full disk) reaches this one. Needs root inside the sandbox; without bubblewrap there is no
+    sandbox to keep private, and the host's /tmp is used as before."""
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNS) != 0 or libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0 or \
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS) != 0 or \
+            libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0 or \
             libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777".encode()) != 0:
-        raise OSError(ctypes.get_errno(), "a private /tmp could not be made")
+        raise OSError(ctypes.get_errno(), "the child's own namespaces and /tmp could not be made")
 
 
 def become(request: dict, zygote_fd: int) -> None:
@@ -78,7 +83,7 @@ def become(request: dict, zygote_fd: int) -> None:
         os.close(request["log_fd"])
         os.setsid()
         if request["private_tmp"]:
-            private_tmp(request["tmpfs"])
+            own_namespaces(request["tmpfs"])
         os.chdir(request["cwd"])
         with open(request["job"]) as handle:
             job = json.load(handle)

@@ -1,4 +1,4 @@
-"""The zygote: one per student, inside the sandbox; imports JAX and the probes once, then forks the children.
+"""The zygote: inside a sandbox, it imports JAX and the probes once, then forks children for student after student.
 
 Started by autograder/grading/launcher.py as ``python -I -S -B zygote.py SETUP_JSON SOCKET_FD``. It runs no
 student code and starts no thread: it imports the packages and the probe modules (child.prepare), says
@@ -6,8 +6,8 @@ student code and starts no thread: it imports the packages and the probe modules
 SOCK_SEQPACKET socket:
 
 - ``fork``, with the child's two pipe ends and its log passed as SCM_RIGHTS: fork a child (child.become: it
-  closes this socket, takes its log as stdout and stderr, a session and a private /tmp, drops to the request's
-  uid, serves its job) and answer its pid; its descriptors are closed here at once. It refuses while this
+  closes this socket, takes its log as stdout and stderr, a session, namespaces and a private /tmp, drops to
+  the request's uid, serves its job) and answer its pid; its descriptors are closed here at once. It refuses while this
   process holds more than one thread (a fork then could copy a lock some other thread held): the kit's own code
   must never start one here.
 - ``finish``: wait up to ``grace`` seconds for that child to exit by itself, then kill every process of its uid
