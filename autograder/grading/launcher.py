@@ -5,9 +5,9 @@ probes once and forks each child (autograder/sandbox/child.py) on request, with 
 its socket; a grading thread keeps one for the students it grades in turn (``Session`` is one student's
 children), where each child can have a uid and namespaces of its own. Trusted side. It never imports student
 code and never believes an exit code: a child's result exists only if it arrived on the data pipe as valid data
-(autograder/sandbox/wire.py) in the expected order. Inside bubblewrap the children see neutral paths only: the Python runtime at
-/runtime/python, the packages at /runtime/site-packages, the sandbox side of the kit at /grader, the
-student's job under /job (only while that student is graded). Nothing else of the host: no kit checkout, no
+(autograder/sandbox/wire.py) in the expected order. Inside bubblewrap the children see neutral paths only: the
+Python runtime at /runtime/python, the packages at /runtime/site-packages, the sandbox side of the kit at
+/grader, the student's job at /job/student (only while that student is graded). Nothing else of the host: no kit checkout, no
 solutions, no checks, no gradebook, no other student.
 """
 from __future__ import annotations
@@ -399,7 +399,11 @@ class Session:
         self.zygote = sandbox._zygote(topics)
         self.workdir = tempfile.TemporaryDirectory(prefix="jaxkit-logs-")  # the children's logs: host only
         self.root = Path(self.workdir.name)
-        self.job_dir = Path(tempfile.mkdtemp(prefix="student-", dir=self.zygote.jobs))
+        self.job_dir = self.zygote.jobs / "student"  # the same paths for every student, the reference's run too
+        try:
+            self.job_dir.mkdir()
+        except FileExistsError:  # another session of this zygote is open (a test's, never the grader's)
+            self.job_dir = Path(tempfile.mkdtemp(prefix="student-", dir=self.zygote.jobs))
         (self.job_dir / "submission").mkdir()
         self.modules = {}
         for topic, text in sources.items():
