@@ -7,8 +7,8 @@ children), where each child can have a uid and namespaces of its own. Trusted si
 code and never believes an exit code: a child's result exists only if it arrived on the data pipe as valid data
 (autograder/sandbox/wire.py) in the expected order. Inside bubblewrap the children see neutral paths only: the
 Python runtime at /runtime/python, the packages at /runtime/site-packages, the sandbox side of the kit at
-/grader, the student's job at /job/student (only while that student is graded). Nothing else of the host: no kit checkout, no
-solutions, no checks, no gradebook, no other student.
+/grader, the student's job at /job/student (only while that student is graded). Nothing else of the host: no
+kit checkout, no solutions, no checks, no gradebook, no other student.
 """
 from __future__ import annotations
 
@@ -255,12 +255,11 @@ class Zygote:
     mount, IPC, network and UTS namespaces and an empty ``/tmp`` of its own; child.py), and every process of a
     child is killed when it finishes, so nothing passes from one student's children to the next student's. The
     students' job folders lie in the one folder the sandbox sees as /job, each only while its student is
-    graded. ``writable``: the compilation cache is mounted writable (the trusted reference run only): such a
-    zygote is never shared."""
+    graded. A zygote whose compilation cache is mounted writable (the trusted reference run only) is never
+    shared (``Sandbox._zygote``)."""
 
     def __init__(self, sandbox: "Sandbox", topics: list[str], shared: bool):
         self.sandbox, self.topics, self.shared = sandbox, sorted(set(topics)), shared
-        self.writable = sandbox.cache_writable
         self.workdir = tempfile.TemporaryDirectory(prefix="jaxkit-job-")
         self.root = Path(self.workdir.name)
         self.jobs = self.root / "job"
@@ -273,7 +272,7 @@ class Zygote:
         self.counted_ms = 0  # of this process's CPU time, what the sandbox's statistics hold already
 
     def serves(self, topics: list[str]) -> bool:
-        return set(topics) <= set(self.topics) and self.writable == self.sandbox.cache_writable
+        return set(topics) <= set(self.topics)
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -456,7 +455,7 @@ class Session:
             try:
                 answer = zygote.ask({"op": "fork", "job": str(inside / "job.json"),
                                      "uid": uid if sandbox.drop_uid else 0, "nproc": sandbox.limits.nproc,
-                                     "private_tmp": bool(sandbox.bwrap and sandbox.drop_uid),
+                                     "own_namespaces": bool(sandbox.bwrap and sandbox.drop_uid),
                                      "tmpfs": sandbox.limits.tmpfs,
                                      "cwd": "/tmp" if sandbox.bwrap else str(self.root)},
                                     30.0, (write_fd, control_read, log_fd))

@@ -82,7 +82,7 @@ def become(request: dict, zygote_fd: int) -> None:
             os.dup2(request["log_fd"], target)
         os.close(request["log_fd"])
         os.setsid()
-        if request["private_tmp"]:
+        if request["own_namespaces"]:
             own_namespaces(request["tmpfs"])
         os.chdir(request["cwd"])
         with open(request["job"]) as handle:
