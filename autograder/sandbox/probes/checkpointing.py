@@ -274,8 +274,21 @@ def _quiet_orbax() -> None:
     absl_logging.set_verbosity(absl_logging.ERROR)
 
 
-def _reader(path: str) -> ocp.CheckpointManager:
-    return ocp.CheckpointManager(path, options=ocp.CheckpointManagerOptions(create=False))
+@contextlib.contextmanager
+def _checkpointer():
+    """What a trusted reader restores with: a step's folder read as ``CheckpointManager.restore`` reads it (a
+    Composite of items; a manager's lone item is the item 'default'), without a manager's start-up for every
+    folder. One for each reader, so nothing one task's files did to it reaches another task's reading."""
+    checkpointer = ocp.Checkpointer(ocp.CompositeCheckpointHandler())
+    try:
+        yield checkpointer
+    finally:
+        checkpointer.close()
+
+
+def _restore(checkpointer, path: str, step: int, **items) -> dict:
+    """The items of the committed checkpoint `step` under `path`, restored with the given args."""
+    return checkpointer.restore(os.path.join(path, str(step)), args=ocp.args.Composite(**items))
 
 
 def _saved_names(item_path: str) -> list[str] | None:
@@ -292,46 +305,57 @@ def _items(step_path: str) -> list[str]:
     return sorted(name[:60] for name in os.listdir(step_path) if os.path.isdir(os.path.join(step_path, name)))[:20]
 
 
-def _read_state_item(mngr, path: str, step: int, item: str | None) -> dict:
+def _read_state_item(checkpointer, path: str, step: int, item: str | None) -> dict:
     """One saved TrainState restored into the abstract target: {"leaves": ...}, or what is there instead."""
     try:
-        if item is None:
-            restored = mngr.restore(step, args=ocp.args.StandardRestore(_abstract_state()))
-        else:
-            restored = mngr.restore(step, args=ocp.args.Composite(
-                **{item: ocp.args.StandardRestore(_abstract_state())}))[item]
-        return {"leaves": _leaves(restored)}
+        return {"leaves": _leaves(_restore(checkpointer, path, step, **{item or "default": ocp.args.StandardRestore(
+            _abstract_state())})[item or "default"])}
     except Exception as exc:  # noqa: BLE001 - the files hold something else than the state
         step_path = os.path.join(path, str(step))
         return {"error": _error(exc, path), "items": _items(step_path),
                 "saved": _saved_names(os.path.join(step_path, item or "default"))}
 
 
-def _read_json_item(mngr, path: str, step: int, item: str) -> dict:
+def _read_json_item(checkpointer, path: str, step: int, item: str) -> dict:
     try:
-        return {"json": mngr.restore(step, args=ocp.args.Composite(**{item: ocp.args.JsonRestore()}))[item]}
+        return {"json": _restore(checkpointer, path, step, **{item: ocp.args.JsonRestore()})[item]}
     except Exception as exc:  # noqa: BLE001
         return {"error": _error(exc, path), "items": _items(os.path.join(path, str(step)))}
 
 
-def _read_states(path: str, items: tuple[str | None, ...] = (None,), json_items: tuple[str, ...] = ()) -> dict:
+def _read_checkpoint(checkpointer, path: str, step: int, items: tuple[str | None, ...], json_items: tuple[str, ...]) -> dict:
+    """One checkpoint's state items (as TrainStates) and JSON items, all restored at once; when that fails, item
+    by item, so each says what is wrong with it."""
+    try:
+        restored = _restore(checkpointer, path, step, **{item or "default": ocp.args.StandardRestore(_abstract_state())
+                                           for item in items}, **{item: ocp.args.JsonRestore() for item in json_items})
+        entry = {item or "state": {"leaves": _leaves(restored[item or "default"])} for item in items}
+        return {**entry, **{item: {"json": restored[item]} for item in json_items}}
+    except Exception:  # noqa: BLE001 - read each item alone below
+        entry = {item or "state": _read_state_item(checkpointer, path, step, item) for item in items}
+        return {**entry, **{item: _read_json_item(checkpointer, path, step, item) for item in json_items}}
+
+
+def _read_states(checkpointer, path: str, items: tuple[str | None, ...] = (None,),
+                 json_items: tuple[str, ...] = ()) -> dict:
     """Every committed checkpoint under `path`: its state items restored as TrainStates, its JSON items."""
     _quiet_orbax()
     steps = _steps_on_disk(path)
-    checkpoints = {}
-    if steps:
-        mngr = _reader(path)
+    return {"steps": steps, "checkpoints": {str(step): _read_checkpoint(checkpointer, path, step, items, json_items)
+                                            for step in steps}}
+
+
+def _read_small_trees(checkpointer, path: str) -> dict:
+    """Every committed checkpoint under `path` restored as the small tree the manager probes save."""
+    _quiet_orbax()
+    steps = _steps_on_disk(path)
+    arrays = {}
+    for step in steps:
         try:
-            for step in steps:
-                entry = {}
-                for item in items:
-                    entry[item or "state"] = _read_state_item(mngr, path, step, item)
-                for item in json_items:
-                    entry[item] = _read_json_item(mngr, path, step, item)
-                checkpoints[str(step)] = entry
-        finally:
-            mngr.close()
-    return {"steps": steps, "checkpoints": checkpoints}
+            arrays[str(step)] = _restore(checkpointer, path, step, default=ocp.args.StandardRestore(_SMALL_TARGET))["default"]
+        except Exception as exc:  # noqa: BLE001
+            arrays[str(step)] = {"error": _error(exc, path)}
+    return {"steps": steps, "arrays": arrays}
 
 
 # ------------------------------------------------------------------------------------------ make_manager
@@ -345,24 +369,9 @@ MANAGER_RUNS = ("runs/first", "elsewhere/nested/ckpt")
 
 def read_manager_runs(rng, directory):
     """Trusted reader: the committed checkpoints of both managers and what each holds."""
-    _quiet_orbax()
-    found = {}
-    for relative in MANAGER_RUNS:
-        path = os.path.join(directory, *relative.split("/"))
-        steps = _steps_on_disk(path)
-        arrays = {}
-        if steps:
-            mngr = _reader(path)
-            try:
-                for step in steps:
-                    try:
-                        arrays[str(step)] = mngr.restore(step, args=ocp.args.StandardRestore(_SMALL_TARGET))
-                    except Exception as exc:  # noqa: BLE001
-                        arrays[str(step)] = {"error": _error(exc, path)}
-            finally:
-                mngr.close()
-        found[relative] = {"steps": steps, "arrays": arrays}
-    return found
+    with _checkpointer() as checkpointer:
+        return {relative: _read_small_trees(checkpointer, os.path.join(directory, *relative.split("/")))
+                for relative in MANAGER_RUNS}
 
 
 @round_trip(reader=read_manager_runs)
@@ -408,7 +417,8 @@ def manager_relative_paths_and_retention(impl, rng, directory):
 # ------------------------------------------------------------------------------------------ save_state
 def read_saved_states(rng, directory):
     """Trusted reader: every committed checkpoint save_state wrote, restored as a TrainState."""
-    return _read_states(os.path.join(directory, "ckpt"))
+    with _checkpointer() as checkpointer:
+        return _read_states(checkpointer, os.path.join(directory, "ckpt"))
 
 
 @round_trip(reader=read_saved_states)
@@ -489,7 +499,8 @@ def restore_state_round_trip(impl, rng, directory):
 # ------------------------------------------------------------------------------------------ save_with_metadata
 def read_metadata_checkpoints(rng, directory):
     """Trusted reader: each committed checkpoint's items 'state' (as a TrainState) and 'meta' (as JSON)."""
-    return _read_states(os.path.join(directory, "ckpt"), items=("state",), json_items=("meta",))
+    with _checkpointer() as checkpointer:
+        return _read_states(checkpointer, os.path.join(directory, "ckpt"), items=("state",), json_items=("meta",))
 
 
 def _metadata(rng) -> dict:
@@ -526,24 +537,8 @@ METRICS = ("accuracy", "val_accuracy", "top1", "f1")
 
 def read_best_runs(rng, directory):
     """Trusted reader: the committed checkpoints of both best-keeping managers and what each holds."""
-    _quiet_orbax()
-    found = {}
-    for name in BEST_RUNS:
-        path = os.path.join(directory, name)
-        steps = _steps_on_disk(path)
-        arrays = {}
-        if steps:
-            mngr = _reader(path)
-            try:
-                for step in steps:
-                    try:
-                        arrays[str(step)] = mngr.restore(step, args=ocp.args.StandardRestore(_SMALL_TARGET))
-                    except Exception as exc:  # noqa: BLE001
-                        arrays[str(step)] = {"error": _error(exc, path)}
-            finally:
-                mngr.close()
-        found[name] = {"steps": steps, "arrays": arrays}
-    return found
+    with _checkpointer() as checkpointer:
+        return {name: _read_small_trees(checkpointer, os.path.join(directory, name)) for name in BEST_RUNS}
 
 
 def _scores(rng, count: int, keep: int) -> list[float]:
@@ -589,8 +584,9 @@ RUNS = ("straight", "crashed", "other")
 
 def read_training_checkpoints(rng, directory):
     """Trusted reader: every committed checkpoint of the runs, its 'state' (as a TrainState) and 'loader' (JSON)."""
-    return {name: _read_states(os.path.join(directory, name), items=("state",), json_items=("loader",))
-            for name in RUNS}
+    with _checkpointer() as checkpointer:
+        return {name: _read_states(checkpointer, os.path.join(directory, name), items=("state",),
+                                   json_items=("loader",)) for name in RUNS}
 
 
 def _positions(n: int, batch_size: int, loader: dict, steps: int) -> list[dict]:
