@@ -305,11 +305,17 @@ def _items(step_path: str) -> list[str]:
     return sorted(name[:60] for name in os.listdir(step_path) if os.path.isdir(os.path.join(step_path, name)))[:20]
 
 
+def _item_args(items: tuple[str | None, ...], json_items: tuple[str, ...] = ()) -> dict:
+    """Restore args by the name each item has on disk: state items (None is a manager's lone item, 'default')
+    into the abstract TrainState, JSON items as JSON."""
+    return {**{item or "default": ocp.args.StandardRestore(_abstract_state()) for item in items},
+            **{item: ocp.args.JsonRestore() for item in json_items}}
+
+
 def _read_state_item(checkpointer, path: str, step: int, item: str | None) -> dict:
     """One saved TrainState restored into the abstract target: {"leaves": ...}, or what is there instead."""
     try:
-        return {"leaves": _leaves(_restore(checkpointer, path, step, **{item or "default": ocp.args.StandardRestore(
-            _abstract_state())})[item or "default"])}
+        return {"leaves": _leaves(_restore(checkpointer, path, step, **_item_args((item,)))[item or "default"])}
     except Exception as exc:  # noqa: BLE001 - the files hold something else than the state
         step_path = os.path.join(path, str(step))
         return {"error": _error(exc, path), "items": _items(step_path),
@@ -318,17 +324,17 @@ def _read_state_item(checkpointer, path: str, step: int, item: str | None) -> di
 
 def _read_json_item(checkpointer, path: str, step: int, item: str) -> dict:
     try:
-        return {"json": _restore(checkpointer, path, step, **{item: ocp.args.JsonRestore()})[item]}
+        return {"json": _restore(checkpointer, path, step, **_item_args((), (item,)))[item]}
     except Exception as exc:  # noqa: BLE001
         return {"error": _error(exc, path), "items": _items(os.path.join(path, str(step)))}
 
 
-def _read_checkpoint(checkpointer, path: str, step: int, items: tuple[str | None, ...], json_items: tuple[str, ...]) -> dict:
+def _read_checkpoint(checkpointer, path: str, step: int, items: tuple[str | None, ...],
+                     json_items: tuple[str, ...]) -> dict:
     """One checkpoint's state items (as TrainStates) and JSON items, all restored at once; when that fails, item
     by item, so each says what is wrong with it."""
     try:
-        restored = _restore(checkpointer, path, step, **{item or "default": ocp.args.StandardRestore(_abstract_state())
-                                           for item in items}, **{item: ocp.args.JsonRestore() for item in json_items})
+        restored = _restore(checkpointer, path, step, **_item_args(items, json_items))
         entry = {item or "state": {"leaves": _leaves(restored[item or "default"])} for item in items}
         return {**entry, **{item: {"json": restored[item]} for item in json_items}}
     except Exception:  # noqa: BLE001 - read each item alone below
@@ -352,7 +358,8 @@ def _read_small_trees(checkpointer, path: str) -> dict:
     arrays = {}
     for step in steps:
         try:
-            arrays[str(step)] = _restore(checkpointer, path, step, default=ocp.args.StandardRestore(_SMALL_TARGET))["default"]
+            restored = _restore(checkpointer, path, step, default=ocp.args.StandardRestore(_SMALL_TARGET))
+            arrays[str(step)] = restored["default"]
         except Exception as exc:  # noqa: BLE001
             arrays[str(step)] = {"error": _error(exc, path)}
     return {"steps": steps, "arrays": arrays}
