@@ -101,17 +101,25 @@ def dependencies(topic: str) -> dict[str, frozenset[str]]:
 @cache
 def groups(topic: str) -> dict[str, int]:
     """Task function -> group number: no task shares a group with a task it depends on (in either
-    direction), greedily in curriculum order. Most topics need one or two groups."""
+    direction), greedily in curriculum order. Most topics need one or two groups. A task in a cycle (it
+    relies on a task that relies on it: ``backward`` and ``propagate``) that cannot join the first group gets a
+    group of its own, numbered after all the others: its step is the one that needs another lane (``lanes``),
+    so that lane's child grades only what must be kept apart, not the tasks that merely share its number."""
     deps = dependencies(topic)
     conflicts = {task: set(deps[task]) for task in deps}
     for task, needed in deps.items():
         for other in needed:
             conflicts[other].add(task)
+    in_cycle = {task for task in deps if any(task in deps[other] for other in deps[task])}
     assigned: dict[str, int] = {}
-    for task in (t.function for t in registry.load()[topic].tasks):
+    order = [t.function for t in registry.load()[topic].tasks]
+    for task in [t for t in order if t not in in_cycle] + [t for t in order if t in in_cycle]:
         taken = {assigned[other] for other in conflicts[task] if other in assigned}
-        assigned[task] = next(number for number in range(len(deps) + 1) if number not in taken)
-    return assigned
+        if task in in_cycle and 0 in taken:
+            assigned[task] = max([*assigned.values(), 0]) + 1
+        else:
+            assigned[task] = next(number for number in range(len(deps) + 1) if number not in taken)
+    return {task: assigned[task] for task in order}
 
 
 Step = tuple[str, int]  # (topic, group)

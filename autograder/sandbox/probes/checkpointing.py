@@ -548,15 +548,22 @@ def read_best_runs(rng, directory):
         return {name: _read_small_trees(checkpointer, os.path.join(directory, name)) for name in BEST_RUNS}
 
 
-def _scores(rng, count: int, keep: int) -> list[float]:
+def _top(values: list[float], keep: int) -> frozenset:
+    return frozenset(sorted(range(len(values)), key=lambda s: -values[s])[:keep])
+
+
+def _scores(rng, count: int, keep: int) -> tuple[list[float], list[float]]:
     """Distinct scores where the best `keep`, the latest `keep` and the worst `keep` are three different sets
-    and the best one is neither the first nor the last."""
+    and the best one is neither the first nor the last; and the counts recorded beside them (another metric,
+    distinct values) whose highest `keep` are a fourth set, so ranking by them keeps neither of the three."""
     while True:
         scores = [float(v) for v in rng.permutation(np.round(np.linspace(0.05, 0.95, count), 3))]
-        ranked = sorted(range(count), key=lambda s: -scores[s])
-        best, worst, latest = set(ranked[:keep]), set(ranked[-keep:]), set(range(count - keep, count))
-        if len({frozenset(best), frozenset(worst), frozenset(latest)}) == 3 and ranked[0] not in (0, count - 1):
-            return scores
+        best, worst = _top(scores, keep), _top([-v for v in scores], keep)
+        latest = frozenset(range(count - keep, count))
+        seen = [float(v) for v in rng.choice(1000, size=count, replace=False)]
+        first_best = max(range(count), key=lambda s: scores[s])
+        if len({best, worst, latest, _top(seen, keep)}) == 4 and first_best not in (0, count - 1):
+            return scores, seen
 
 
 @round_trip(reader=read_best_runs)
@@ -568,14 +575,14 @@ def best_manager_retention(impl, rng, directory):
     out, runs = {}, []
     with _opened(directory) as managers:
         for name, keep, metric in zip(BEST_RUNS, keeps, metrics):
-            count = int(rng.integers(5, 7))
-            scores = _scores(rng, count, keep)
+            count = keep + 3  # the fewest saves that leave room for four different sets of `keep`
+            scores, seen = _scores(rng, count, keep)
             steps = [int(s) for s in np.cumsum(rng.integers(1, 4, size=count))]
             mngr = impl.make_best_manager(os.path.join(directory, name), keep, metric)
             managers.append(mngr)
-            for step, score in zip(steps, scores):
-                # The other metrics rank the steps differently: a loss (lower is better) and a noisy count.
-                others = {"loss": round(1.0 - score, 3), "seen": float(rng.integers(1000))}
+            for step, score, counted in zip(steps, scores, seen):
+                # The other metrics rank the steps differently: a loss (lower is better) and a count.
+                others = {"loss": round(1.0 - score, 3), "seen": counted}
                 mngr.save(step, args=ocp.args.StandardSave(_small_tree(rng, step)), metrics={metric: score, **others})
             mngr.wait_until_finished()
             best = mngr.best_step()
@@ -614,15 +621,16 @@ def _loader_start(rng, n: int, batch_size: int) -> dict:
 
 def _training_plan(rng) -> dict:
     """Two settings of every argument. The main run starts at a step that is not a multiple of save_every (so
-    counting a call's own steps shows), its batch size does not divide the data, and its crash comes between two
-    saves, after at least one, with the latest checkpoint in a later epoch than the start (so a lost epoch,
-    position or key shows). The other run has another batch size, save_every, num_steps and start."""
+    counting a call's own steps shows) and saves three times; its batch size does not divide the data, and its
+    crash comes between two saves, after at least one, with the latest checkpoint in a later epoch than the start
+    (so a lost epoch, position or key shows). The other run has another batch size, save_every, num_steps and
+    start, and saves once (at its save_every, which is not the main run's)."""
     while True:
         n = int(rng.integers(9, 15))
         batch_size, other_batch = (int(b) for b in rng.choice([2, 3, 4, 5], size=2, replace=False))
         save_every, other_every = (int(v) for v in rng.permutation([2, 3]))
         first_step = int(rng.integers(1, save_every))
-        num_steps = save_every * int(rng.integers(3, 5))
+        num_steps = save_every * 3
         if n % batch_size == 0 or n % other_batch == 0:
             continue
         start = _loader_start(rng, n, batch_size)
@@ -637,7 +645,7 @@ def _training_plan(rng) -> dict:
             stop_after = int(rng.choice(crashes))
             other_first = int(rng.integers(1, other_every))
             other = {"batch_size": other_batch, "save_every": other_every, "first_step": other_first,
-                     "num_steps": other_every * 2 + int(rng.integers(0, other_every)),
+                     "num_steps": other_every + int(rng.integers(0, other_every)),
                      "start": _loader_start(rng, n, other_batch)}
             return {"n": n, "batch_size": batch_size, "save_every": save_every, "num_steps": num_steps,
                     "first_step": first_step, "start": start, "stop_after": stop_after,
