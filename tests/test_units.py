@@ -501,6 +501,31 @@ def test_no_lane_is_handed_the_reference_of_a_task_it_grades_then_or_later():
     assert sorted(set(plan.lanes().values())) == list(range(2)), "a new cycle or shared name: say so in the README"
 
 
+def test_a_zygote_that_stops_answering_is_stopped_once_without_raising():
+    """Stopping a sandbox first asks its zygote for the CPU it used; a zygote that gives no answer (it died inside
+    bubblewrap, whose init lives on) is stopped right there by ``ask``. The outer stop must then find nothing left
+    to kill, not fail: it runs when a grading run closes, before the grades are written."""
+    import socket
+    import subprocess
+
+    from autograder.grading.launcher import Zygote
+
+    zygote = Zygote(None, [], shared=True)
+    try:
+        zygote.process = subprocess.Popen(["sleep", "60"], start_new_session=True)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        theirs.close()  # the zygote's end is gone: the count gets no answer
+        zygote.channel = ours
+        process = zygote.process
+        zygote.close()
+        assert process.poll() is not None, "the sandbox's process was left running"
+        assert zygote.process is None and zygote.channel is None
+        zygote.stop()  # and again: nothing to do
+    finally:
+        if zygote.process is not None:
+            zygote.process.kill()
+
+
 def test_the_staged_sandbox_side_carries_bytecode_for_every_module(tmp_path):
     """Each child imports the staged copy read-only: without bytecode staged beside it, every child of every
     student compiles the same sources again."""

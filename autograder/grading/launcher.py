@@ -270,6 +270,7 @@ class Zygote:
         self.process: subprocess.Popen | None = None
         self.channel: socket.socket | None = None
         self.counted_ms = 0  # of this process's CPU time, what the sandbox's statistics hold already
+        self.stopping = False  # True while stop() counts: an ask that fails then stops it from inside, once
 
     def serves(self, topics: list[str]) -> bool:
         return set(topics) <= set(self.topics)
@@ -355,10 +356,16 @@ class Zygote:
             self.counted_ms = max(self.counted_ms, usage["cpu_ms"])
 
     def stop(self) -> None:
-        """Kill the sandbox and everything in it (its statistics counted first)."""
-        if self.process is not None:
-            self.account()
-            process, self.process = self.process, None
+        """Kill the sandbox and everything in it (its statistics counted first). Safe to call again, and from
+        inside itself: a zygote that does not answer the count is stopped by ``ask`` before this goes on."""
+        if self.process is not None and not self.stopping:
+            self.stopping = True
+            try:
+                self.account()
+            finally:
+                self.stopping = False
+        process, self.process = self.process, None
+        if process is not None:
             try:
                 os.killpg(process.pid, signal.SIGKILL)  # the sandbox's init and everything in it
             except (ProcessLookupError, PermissionError):
