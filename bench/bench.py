@@ -340,18 +340,17 @@ def report(figures: dict) -> str:
                          f"{scaled:.1f}x ({class_core / class_floor / len(TOPICS):.2f}x a topic against "
                          f"{6 / len(TARGET_TOPICS):.2f}x): the students a -j thread grades share one sandbox, whose zygote "
                          "imports JAX and the probes once; each student costs the children it forks: one per lane "
-                         "(grading/plan.py; the second grades only backprop's backward, one pure-Python probe call) and "
-                         "a reader. They load nearly every program from the compilation cache the calibration run "
+                         "(grading/plan.py; the second grades only backprop's backward, one pure-Python probe call) and"
+                         " a reader. They load nearly every program from the compilation cache the calibration run "
                          "fills once per course; what is left is what a cache hit still costs and the work itself. "
                          "Measured by hand on 2026-12-04 (the reference's probes of the seven topics in one process, "
                          "warm cache, 6-8 core-seconds by the machine's hour): 721 distinct programs, 474 of them "
                          "operations of the student's functions run eagerly on new shapes, each 2.5-4 ms to trace, "
                          "lower, look up and load; tracing, lowering and loading together about 4 core-seconds; "
                          "checkpointing's 27 Orbax saves and 24 restores about 1.5-2 (resume_bit_for_bit with its "
-                         "reader about 0.95: seven saves over five calls). Closing it needs fewer distinct programs "
-                         "per probe (fewer eager calls on fresh shapes, more of each "
-                         "probe under one jit) and fewer saves: a rewrite of every topic's probes, each kept failing "
-                         "every listed mistake on every seed.")
+                         "reader about 0.95: seven saves over five calls). Closing it needs fewer distinct programs per"
+                         " probe (fewer eager calls on fresh shapes, more of each probe under one jit) and fewer saves:"
+                         " a rewrite of every topic's probes, each kept failing every listed mistake on every seed.")
         if missed["3x"]:
             lines.append(f"- A one-topic self-check, {f['self_check']['wall'] / floor_wall:.1f}x the floor against "
                          "3x on a repeat with a new seed: the compilation cache serves the programs whose shapes "

@@ -270,7 +270,6 @@ class Zygote:
         self.process: subprocess.Popen | None = None
         self.channel: socket.socket | None = None
         self.counted_ms = 0  # of this process's CPU time, what the sandbox's statistics hold already
-        self.stopping = False  # True while stop() counts: an ask that fails then stops it from inside, once
 
     def serves(self, topics: list[str]) -> bool:
         return set(topics) <= set(self.topics)
@@ -336,6 +335,8 @@ class Zygote:
             answer = self._receive(timeout)
         if answer is None or "error" in answer:
             why = answer["error"] if answer else "no answer"
+            self.channel.close()  # never asked again: stopping it (here or in a stop that was counting) asks nothing
+            self.channel = None
             self.stop()
             raise ZygoteError(f"the grading process failed ({why})")
         return answer
@@ -358,12 +359,8 @@ class Zygote:
     def stop(self) -> None:
         """Kill the sandbox and everything in it (its statistics counted first). Safe to call again, and from
         inside itself: a zygote that does not answer the count is stopped by ``ask`` before this goes on."""
-        if self.process is not None and not self.stopping:
-            self.stopping = True
-            try:
-                self.account()
-            finally:
-                self.stopping = False
+        if self.process is not None:
+            self.account()
         process, self.process = self.process, None
         if process is not None:
             try:
